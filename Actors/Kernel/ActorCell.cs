@@ -1,0 +1,567 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace LiveTracker.Actors.Kernel;
+
+internal readonly record struct Envelope(object Message, IActorRef? Sender);
+
+/// <summary>
+/// The runtime side of one actor: its mailbox, its processing loop, children, watchers, timers, stash and the
+/// supervision of its own failures. Everything but <see cref="Tell"/> and the system-message queue is touched
+/// only from the actor's own loop, which handles one message at a time.
+/// </summary>
+internal sealed partial class ActorCell : IActorContext, ISystemRef
+{
+    private readonly Channel<Envelope> _mailbox = Channel.CreateUnbounded<Envelope>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+
+    private readonly ConcurrentQueue<SystemMessage> _systemMessages = new();
+    private readonly Queue<Envelope> _front = new();
+    private readonly Dictionary<string, ActorCell> _children = new(StringComparer.Ordinal);
+    private readonly HashSet<IActorRef> _watchers = [];
+    private readonly HashSet<IActorRef> _watching = [];
+    private readonly Queue<DateTimeOffset> _recentFailures = new();
+    private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopRequested = new();
+    private readonly Props _props;
+    private readonly SupervisorStrategy _strategy;
+    private readonly ActorCell? _parent;
+    private readonly MessageStash _stash;
+    private readonly TimerScheduler _timers;
+    private ILogger? _log;
+    private ActorBase? _actor;
+    private bool _stopAfterCurrent;
+    private int _terminatedFlag;
+    private long _childNameCounter;
+
+    public ActorCell(ActorSystem system, Props props, string path, ActorCell? parent, SupervisorStrategy strategy)
+    {
+        System = system;
+        _props = props;
+        Path = path;
+        _parent = parent;
+        _strategy = strategy;
+        _stash = new MessageStash(this);
+        _timers = new TimerScheduler(this, system.Time);
+    }
+
+    public string Path { get; }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Self => this;
+
+    public IActorRef Sender => CurrentEnvelope?.Sender ?? System.DeadLetters;
+
+    public IActorRef Parent => (IActorRef?)_parent ?? System.DeadLetters;
+
+    public ILogger Log => _log ??= System.LoggerFactory.CreateLogger(_props.ActorType);
+
+    public IEnumerable<IActorRef> Children
+    {
+        get
+        {
+            lock (_children)
+            {
+                return [.. _children.Values];
+            }
+        }
+    }
+
+    internal Envelope? CurrentEnvelope { get; private set; }
+
+    internal ITimerScheduler Timers => _timers;
+
+    internal IStash Stash => _stash;
+
+    internal Task Completion => _terminated.Task;
+
+    internal bool IsTerminated => Volatile.Read(ref _terminatedFlag) == 1;
+
+    public void Tell(object message, IActorRef? sender = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!_mailbox.Writer.TryWrite(new Envelope(message, sender)))
+        {
+            System.PublishDeadLetter(new DeadLetter(message, sender, this));
+        }
+    }
+
+    public IActorRef ActorOf(Props props, string? name = null) => CreateChild(props, name);
+
+    public IActorRef? Child(string name)
+    {
+        lock (_children)
+        {
+            return _children.GetValueOrDefault(name);
+        }
+    }
+
+    public void Stop(IActorRef actor)
+    {
+        if (ReferenceEquals(actor, this))
+        {
+            _stopAfterCurrent = true;
+        }
+        else if (actor is ActorCell cell)
+        {
+            cell.SendSystem(SystemMessage.Stop);
+        }
+        else
+        {
+            throw new ArgumentException($"Only local actors can be stopped, not {actor.Path}.", nameof(actor));
+        }
+    }
+
+    public void Watch(IActorRef actor)
+    {
+        if (actor is not ActorCell target)
+        {
+            throw new ArgumentException($"Only local actors can be watched, not {actor.Path}.", nameof(actor));
+        }
+
+        if (_watching.Add(actor))
+        {
+            target.AddWatcher(this);
+        }
+    }
+
+    public void Unwatch(IActorRef actor)
+    {
+        if (_watching.Remove(actor) && actor is ActorCell target)
+        {
+            target.RemoveWatcher(this);
+        }
+    }
+
+    internal ActorCell CreateChild(Props props, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (IsTerminated)
+        {
+            throw new InvalidOperationException($"{Path} has stopped and cannot create children.");
+        }
+
+        name ??= "$" + Interlocked.Increment(ref _childNameCounter).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Invalid actor name '{name}'.", nameof(name));
+        }
+
+        var strategy = props.SupervisorStrategy ?? _actor?.ChildSupervisorStrategy ?? System.DefaultSupervisorStrategy;
+        var child = new ActorCell(System, props, Path.EndsWith('/') ? Path + name : Path + "/" + name, this, strategy);
+        lock (_children)
+        {
+            if (!_children.TryAdd(name, child))
+            {
+                throw new InvalidOperationException($"An actor named '{name}' already exists under {Path}.");
+            }
+        }
+
+        child.Start();
+        return child;
+    }
+
+    internal void Start() => _ = Task.Run(RunAsync);
+
+    internal void SendSystem(SystemMessage message)
+    {
+        _systemMessages.Enqueue(message);
+        if (message.Kind == SystemMessageKind.Stop)
+        {
+            _stopRequested.Cancel();
+        }
+
+        // Wakes the loop; the wake-up itself is discarded when dequeued. A terminated actor needs no wake-up.
+        _mailbox.Writer.TryWrite(new Envelope(Wakeup.Instance, null));
+    }
+
+    internal void Prepend(List<Envelope> envelopes)
+    {
+        var rest = _front.ToArray();
+        _front.Clear();
+        foreach (var envelope in envelopes)
+        {
+            _front.Enqueue(envelope);
+        }
+
+        foreach (var envelope in rest)
+        {
+            _front.Enqueue(envelope);
+        }
+    }
+
+    internal void Unhandled(object message)
+    {
+        LogUnhandled(Log, Path, message.GetType().Name);
+        if (CurrentEnvelope?.Sender is IAskRef ask)
+        {
+            ask.Fail(new UnexpectedReplyException($"{Path} does not handle {message.GetType().Name}."));
+        }
+    }
+
+    private void AddWatcher(IActorRef watcher)
+    {
+        lock (_watchers)
+        {
+            if (!IsTerminated)
+            {
+                _watchers.Add(watcher);
+                return;
+            }
+        }
+
+        watcher.Tell(new Terminated(this));
+    }
+
+    private void RemoveWatcher(IActorRef watcher)
+    {
+        lock (_watchers)
+        {
+            _watchers.Remove(watcher);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            if (await StartInstanceAsync(null, null))
+            {
+                await ProcessMailboxAsync();
+            }
+        }
+#pragma warning disable CA1031 // The loop must always reach termination, whatever went wrong.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLoopCrashed(Log, ex, Path);
+        }
+
+        await TerminateAsync();
+    }
+
+    private async Task ProcessMailboxAsync()
+    {
+        var reader = _mailbox.Reader;
+        while (true)
+        {
+            if (!_systemMessages.IsEmpty && ProcessSystemMessages())
+            {
+                return;
+            }
+
+            Envelope envelope;
+            if (_front.Count > 0)
+            {
+                envelope = _front.Dequeue();
+            }
+            else if (!reader.TryRead(out envelope))
+            {
+                if (!await reader.WaitToReadAsync())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (envelope.Message is Wakeup)
+            {
+                continue;
+            }
+
+            if (!await InvokeAsync(envelope) || _stopAfterCurrent)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles pending system messages; true when the actor must stop now.</summary>
+    private bool ProcessSystemMessages()
+    {
+        while (_systemMessages.TryDequeue(out var message))
+        {
+            switch (message.Kind)
+            {
+                case SystemMessageKind.Stop:
+                    return true;
+                case SystemMessageKind.ChildTerminated:
+                    lock (_children)
+                    {
+                        var child = (ActorCell)message.Ref!;
+                        var name = child.Path[(child.Path.LastIndexOf('/') + 1)..];
+                        if (_children.TryGetValue(name, out var current) && ReferenceEquals(current, child))
+                        {
+                            _children.Remove(name);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Runs one message through the actor; false when the actor must stop.</summary>
+    private async ValueTask<bool> InvokeAsync(Envelope envelope)
+    {
+        var message = envelope.Message;
+        switch (message)
+        {
+            case TimerTick tick:
+                var due = _timers.Accept(tick);
+                if (due is null)
+                {
+                    return true;
+                }
+
+                message = due;
+                envelope = envelope with { Message = due };
+                break;
+            case PoisonPill:
+                return false;
+            case Terminated terminated when !_watching.Remove(terminated.ActorRef):
+                // Unwatched before the notice arrived: Akka drops it.
+                return true;
+        }
+
+        CurrentEnvelope = envelope;
+        try
+        {
+            var pending = _actor!.InvokeReceive(message);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                await pending;
+            }
+
+            return true;
+        }
+#pragma warning disable CA1031 // Any failure of actor code goes to supervision.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return await HandleFailureAsync(ex, message);
+        }
+        finally
+        {
+            CurrentEnvelope = null;
+        }
+    }
+
+    /// <summary>Applies the supervision strategy; false when the actor must stop.</summary>
+    private async Task<bool> HandleFailureAsync(Exception exception, object? message)
+    {
+        var directive = _strategy.Decide(exception);
+        if (directive == Directive.Resume)
+        {
+            LogFailure(Log, exception, Path, message?.GetType().Name ?? "(start)", directive.ToString());
+            return true;
+        }
+
+        if (directive == Directive.Restart)
+        {
+            var now = System.Time.GetUtcNow();
+            _recentFailures.Enqueue(now);
+            while (_recentFailures.Count > 0 && now - _recentFailures.Peek() > _strategy.Within)
+            {
+                _recentFailures.Dequeue();
+            }
+
+            if (_recentFailures.Count > _strategy.MaxRestarts)
+            {
+                LogGivingUp(Log, exception, Path, _recentFailures.Count, _strategy.Within);
+                return false;
+            }
+        }
+        else
+        {
+            LogFailure(Log, exception, Path, message?.GetType().Name ?? "(start)", directive.ToString());
+            return false;
+        }
+
+        var backoff = _strategy.BackoffFor(_recentFailures.Count);
+        LogRestarting(Log, exception, Path, message?.GetType().Name ?? "(start)", _recentFailures.Count, backoff);
+        return await StartInstanceAsync(exception, message, backoff);
+    }
+
+    /// <summary>
+    /// Creates (or re-creates) the actor instance and runs its start hooks, retrying per the strategy when they
+    /// throw. False when the actor must stop instead.
+    /// </summary>
+    private async Task<bool> StartInstanceAsync(Exception? restartReason, object? failedMessage, TimeSpan backoff = default)
+    {
+        if (restartReason is not null)
+        {
+            await PrepareRestartAsync(restartReason, failedMessage);
+            if (backoff > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(backoff, System.Time, _stopRequested.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        try
+        {
+            var actor = _props.Factory();
+            actor.Attach(this);
+            _actor = actor;
+            if (restartReason is not null)
+            {
+                actor.InvokePostRestart(restartReason);
+            }
+
+            actor.InvokePreStart();
+            await actor.InitializeAsync();
+            return true;
+        }
+#pragma warning disable CA1031 // Start failures are supervised like message failures.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return await HandleFailureAsync(ex, null);
+        }
+    }
+
+    private async Task PrepareRestartAsync(Exception reason, object? failedMessage)
+    {
+        if (_actor is { } failed)
+        {
+            try
+            {
+                failed.InvokePreRestart(reason, failedMessage);
+            }
+#pragma warning disable CA1031 // A throwing hook must not prevent the restart.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogHookFailed(Log, ex, Path, nameof(ActorBase.InvokePreRestart));
+            }
+        }
+
+        _timers.CancelAll();
+        _stash.UnstashAll();
+        await StopChildrenAsync();
+    }
+
+    private async Task StopChildrenAsync()
+    {
+        ActorCell[] children;
+        lock (_children)
+        {
+            children = [.. _children.Values];
+        }
+
+        foreach (var child in children)
+        {
+            child.SendSystem(SystemMessage.Stop);
+        }
+
+        await Task.WhenAll(children.Select(c => c.Completion));
+    }
+
+    private async Task TerminateAsync()
+    {
+        _timers.CancelAll();
+        try
+        {
+            await StopChildrenAsync();
+            _actor?.InvokePostStop();
+        }
+#pragma warning disable CA1031 // Termination must complete even if PostStop throws.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHookFailed(Log, ex, Path, "PostStop");
+        }
+
+        IActorRef[] watchers;
+        lock (_watchers)
+        {
+            Volatile.Write(ref _terminatedFlag, 1);
+            watchers = [.. _watchers];
+            _watchers.Clear();
+        }
+
+        // From here on Tell fails to write and routes straight to dead letters, so nothing slips in unseen.
+        _mailbox.Writer.TryComplete();
+        foreach (var envelope in _stash.TakeAll().Concat(_front))
+        {
+            DeadLetter(envelope);
+        }
+
+        _front.Clear();
+        while (_mailbox.Reader.TryRead(out var envelope))
+        {
+            DeadLetter(envelope);
+        }
+
+        foreach (var watched in _watching)
+        {
+            (watched as ActorCell)?.RemoveWatcher(this);
+        }
+
+        foreach (var watcher in watchers)
+        {
+            watcher.Tell(new Terminated(this));
+        }
+
+        _parent?.SendSystem(new SystemMessage(SystemMessageKind.ChildTerminated, this));
+        _terminated.TrySetResult();
+    }
+
+    private void DeadLetter(Envelope envelope)
+    {
+        if (envelope.Message is Wakeup or TimerTick)
+        {
+            return;
+        }
+
+        System.PublishDeadLetter(new DeadLetter(envelope.Message, envelope.Sender, this));
+    }
+
+    public override string ToString() => Path;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Actor {Path} failed handling {MessageType}; directive {Directive}")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string path, string messageType, string directive);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Actor {Path} failed handling {MessageType}; restart {Restart} in the window after {Backoff}")]
+    private static partial void LogRestarting(ILogger logger, Exception exception, string path, string messageType, int restart, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Actor {Path} failed {Failures} times within {Window}; stopping it")]
+    private static partial void LogGivingUp(ILogger logger, Exception exception, string path, int failures, TimeSpan window);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Actor {Path}: lifecycle hook {Hook} threw")]
+    private static partial void LogHookFailed(ILogger logger, Exception exception, string path, string hook);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Actor {Path}: mailbox loop crashed")]
+    private static partial void LogLoopCrashed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Actor {Path} did not handle a {MessageType}")]
+    private static partial void LogUnhandled(ILogger logger, string path, string messageType);
+}
+
+internal enum SystemMessageKind
+{
+    Stop,
+    ChildTerminated,
+}
+
+internal sealed record SystemMessage(SystemMessageKind Kind, IActorRef? Ref)
+{
+    public static readonly SystemMessage Stop = new(SystemMessageKind.Stop, null);
+}
+
+internal sealed class Wakeup
+{
+    public static readonly Wakeup Instance = new();
+}

@@ -1,0 +1,1 @@
+namespace LiveTracker.Agent; internal static class Program { private static int Main() { return 0; } }
