@@ -153,6 +153,11 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         var child = new ActorCell(System, props, Path.EndsWith('/') ? Path + name : Path + "/" + name, this, strategy);
         lock (_children)
         {
+            if (_children.TryGetValue(name, out var existing) && existing.IsTerminated)
+            {
+                _children.Remove(name);
+            }
+
             if (!_children.TryAdd(name, child))
             {
                 throw new InvalidOperationException($"An actor named '{name}' already exists under {Path}.");
@@ -510,12 +515,13 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
             (watched as ActorCell)?.RemoveWatcher(this);
         }
 
+        // The parent forgets the child before any watcher (often the parent itself) hears of the stop, so a
+        // new child of the same name can be created as soon as Terminated is handled.
+        _parent?.SendSystem(new SystemMessage(SystemMessageKind.ChildTerminated, this));
         foreach (var watcher in watchers)
         {
             watcher.Tell(new Terminated(this));
         }
-
-        _parent?.SendSystem(new SystemMessage(SystemMessageKind.ChildTerminated, this));
         _terminated.TrySetResult();
     }
 
