@@ -1,0 +1,107 @@
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Hocon;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace LiveTracker.Actors.Tests.Configuration;
+
+public sealed class SettingsReaderTests
+{
+    private static SettingsReader Reader(string hocon) =>
+        new(new ConfigurationBuilder().AddHoconString(hocon, "app.hocon", _ => null).Build(), "app");
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("yes", true)]
+    [InlineData("off", false)]
+    [InlineData("\"TRUE\"", true)]
+    public void BooleansAcceptHoconSpellings(string literal, bool expected)
+    {
+        var reader = Reader($"app.enabled = {literal}");
+
+        Assert.Equal(expected, reader.GetBool("enabled", !expected));
+        Assert.False(reader.HasErrors);
+    }
+
+    [Fact]
+    public void BadBooleanIsReportedAndTheDefaultKept()
+    {
+        var reader = Reader("app {\n  enabled = maybe\n}");
+
+        Assert.True(reader.GetBool("enabled", true));
+        var error = Assert.Throws<ConfigurationErrorException>(reader.ThrowIfInvalid);
+        Assert.Equal("app.hocon line 2: app.enabled = \"maybe\" is not a boolean (true or false; yes/no and on/off also work)", error.Message);
+    }
+
+    [Fact]
+    public void EmptyStringIsRejectedUnlessAllowed()
+    {
+        var reader = Reader("app { name = \"\", note = \"\" }");
+
+        Assert.Equal("fallback", reader.GetString("name", "fallback"));
+        Assert.Equal(string.Empty, reader.GetString("note", "fallback", allowEmpty: true));
+        Assert.Equal("app.hocon line 1: app.name = \"\" must not be empty", Assert.Single(reader.Errors).Message);
+    }
+
+    [Fact]
+    public void AbsentKeysYieldDefaultsWithoutErrors()
+    {
+        var reader = Reader(string.Empty);
+
+        Assert.Equal(3, reader.GetInt("count", 3, 1, 10));
+        Assert.Equal(TimeSpan.FromSeconds(1), reader.GetDuration("timeout", TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.MaxValue));
+        Assert.Equal("UTC", reader.GetTimeZone("zone", "UTC").Id);
+        reader.RejectUnknownKeys();
+        reader.ThrowIfInvalid();
+    }
+
+    [Fact]
+    public void SectionsShareErrorsAndKnownKeys()
+    {
+        var reader = Reader("app { inner { a = 1, b = x } }");
+        var inner = reader.Section("inner");
+
+        Assert.Equal("app.inner", inner.Path);
+        Assert.Equal(1, inner.GetInt("a", 0, 0, 5));
+        reader.RejectUnknownKeys();
+
+        Assert.Equal("app.hocon line 1: unknown key app.inner.b; known keys in app.inner: a", Assert.Single(reader.Errors).Message);
+    }
+
+    [Fact]
+    public void UnavailableDefaultZoneIsReported()
+    {
+        var reader = Reader(string.Empty);
+
+        Assert.Equal(TimeZoneInfo.Utc, reader.GetTimeZone("zone", "Nowhere/Atlantis"));
+        Assert.Contains("app.zone = \"Nowhere/Atlantis\" (the default) is not a time zone known to this machine", Assert.Single(reader.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Monday 07:00", DayOfWeek.Monday, 7, 0)]
+    [InlineData("friday 23:59", DayOfWeek.Friday, 23, 59)]
+    [InlineData("  Sun   0:05 ", DayOfWeek.Sunday, 0, 5)]
+    public void WeeklyTimesParse(string text, DayOfWeek day, int hour, int minute)
+    {
+        Assert.True(WeeklyTime.TryParse(text, out var value));
+        Assert.Equal(new WeeklyTime(day, new TimeOnly(hour, minute)), value);
+    }
+
+    [Theory]
+    [InlineData("Monday")]
+    [InlineData("07:00")]
+    [InlineData("Mo 07:00")]
+    [InlineData("Monday 7am")]
+    [InlineData("1 07:00")]
+    public void MalformedWeeklyTimesAreRejected(string text)
+    {
+        Assert.False(WeeklyTime.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void WeeklyTimePrintsAsWritten()
+    {
+        Assert.Equal("Monday 07:00", new WeeklyTime(DayOfWeek.Monday, new TimeOnly(7, 0)).ToString());
+    }
+}
