@@ -247,37 +247,57 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         await TerminateAsync();
     }
 
+    /// <summary>Messages handled in a row before the loop yields its thread to other actors (Akka's throughput).</summary>
+    private const int Throughput = 256;
+
     private async Task ProcessMailboxAsync()
     {
         var reader = _mailbox.Reader;
         while (true)
         {
-            if (!_systemMessages.IsEmpty && ProcessSystemMessages())
+            // Handlers that complete synchronously run back to back without an await per message; the loop
+            // only awaits for an empty mailbox, an asynchronous handler, supervision, or to yield after a burst.
+            for (var handled = 0; handled < Throughput; handled++)
             {
-                return;
-            }
-
-            Envelope envelope;
-            if (_front.Count > 0)
-            {
-                envelope = _front.Dequeue();
-            }
-            else if (!reader.TryRead(out envelope))
-            {
-                if (!await reader.WaitToReadAsync())
+                if (!_systemMessages.IsEmpty && ProcessSystemMessages())
                 {
                     return;
                 }
 
-                continue;
+                Envelope envelope;
+                if (_front.Count > 0)
+                {
+                    envelope = _front.Dequeue();
+                }
+                else if (!reader.TryRead(out envelope))
+                {
+                    break;
+                }
+
+                if (envelope.Message is Wakeup)
+                {
+                    continue;
+                }
+
+                var outcome = Invoke(envelope, out var pending, out var failure);
+                if (outcome == InvokeOutcome.Pending && !await AwaitHandlerAsync(pending))
+                {
+                    return;
+                }
+
+                if ((outcome == InvokeOutcome.Failed && !await HandleFailureAsync(failure!, envelope.Message))
+                    || outcome == InvokeOutcome.Stop
+                    || _stopAfterCurrent)
+                {
+                    return;
+                }
             }
 
-            if (envelope.Message is Wakeup)
+            if (_front.Count > 0 || !_systemMessages.IsEmpty || reader.TryPeek(out _))
             {
-                continue;
+                await Task.Yield();
             }
-
-            if (!await InvokeAsync(envelope) || _stopAfterCurrent)
+            else if (!await reader.WaitToReadAsync())
             {
                 return;
             }
@@ -311,9 +331,19 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         return false;
     }
 
-    /// <summary>Runs one message through the actor; false when the actor must stop.</summary>
-    private async ValueTask<bool> InvokeAsync(Envelope envelope)
+    private enum InvokeOutcome
     {
+        Done,
+        Pending,
+        Failed,
+        Stop,
+    }
+
+    /// <summary>Runs one message through the actor without awaiting; an asynchronous handler is returned as pending.</summary>
+    private InvokeOutcome Invoke(Envelope envelope, out ValueTask pending, out Exception? failure)
+    {
+        pending = default;
+        failure = null;
         var message = envelope.Message;
         switch (message)
         {
@@ -321,28 +351,49 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
                 var due = _timers.Accept(tick);
                 if (due is null)
                 {
-                    return true;
+                    return InvokeOutcome.Done;
                 }
 
                 message = due;
                 envelope = envelope with { Message = due };
                 break;
             case PoisonPill:
-                return false;
+                return InvokeOutcome.Stop;
             case Terminated terminated when !_watching.Remove(terminated.ActorRef):
                 // Unwatched before the notice arrived: Akka drops it.
-                return true;
+                return InvokeOutcome.Done;
         }
 
         CurrentEnvelope = envelope;
         try
         {
-            var pending = _actor!.InvokeReceive(message);
-            if (!pending.IsCompletedSuccessfully)
+            pending = _actor!.InvokeReceive(message);
+            if (!pending.IsCompleted)
             {
-                await pending;
+                return InvokeOutcome.Pending;
             }
 
+            pending.GetAwaiter().GetResult();
+            CurrentEnvelope = null;
+            return InvokeOutcome.Done;
+        }
+#pragma warning disable CA1031 // Any failure of actor code goes to supervision.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            CurrentEnvelope = null;
+            failure = ex;
+            return InvokeOutcome.Failed;
+        }
+    }
+
+    /// <summary>Finishes an asynchronous handler (the mailbox waits meanwhile); false when the actor must stop.</summary>
+    private async ValueTask<bool> AwaitHandlerAsync(ValueTask pending)
+    {
+        var message = CurrentEnvelope?.Message;
+        try
+        {
+            await pending;
             return true;
         }
 #pragma warning disable CA1031 // Any failure of actor code goes to supervision.

@@ -9,7 +9,10 @@ public sealed record EventToWrite(long SequenceNr, string Manifest, string Paylo
 /// </summary>
 public sealed record AtomicWrite(string PersistenceId, IReadOnlyList<EventToWrite> Events);
 
-/// <summary>An event as stored in the journal.</summary>
+/// <summary>
+/// An event as stored in the journal. <see cref="CreatedAt"/> is UTC with microsecond precision, read once per
+/// transaction from the store's <see cref="TimeProvider"/> (events committed together share it).
+/// </summary>
 public sealed record JournalEvent(
     long Ordering,
     string PersistenceId,
@@ -45,6 +48,8 @@ public interface IJournal : IAsyncDisposable
     /// Appends the events atomically. Completes only after the enclosing transaction committed, with the
     /// global ordering given to the last event; fails with <see cref="SequenceConflictException"/> when a
     /// sequence number is taken (nothing of this write is stored, other writes in the batch are unaffected).
+    /// Sequence numbers removed by <see cref="DeleteEventsToAsync"/> count as taken. Cancellation only withdraws
+    /// a write that is still queued; once it is in a transaction the task reports the real outcome.
     /// </summary>
     Task<long> WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default);
 
@@ -52,10 +57,13 @@ public interface IJournal : IAsyncDisposable
     IAsyncEnumerable<JournalEvent> ReplayAsync(
         string persistenceId, long fromSequenceNr, long toSequenceNr, CancellationToken cancellationToken = default);
 
-    /// <summary>The highest sequence number stored for the entity, 0 when it has none.</summary>
+    /// <summary>The highest sequence number the entity has used (deleted events included), 0 when it has none.</summary>
     Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the entity's events with <c>sequence_nr &lt;= toSequenceNr</c> (after a snapshot).</summary>
+    /// <summary>
+    /// Removes the entity's events with <c>sequence_nr &lt;= toSequenceNr</c> (after a snapshot). The highest
+    /// sequence number is remembered: it is still reported, and the deleted numbers are never accepted again.
+    /// </summary>
     Task DeleteEventsToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default);
 }
 
@@ -76,7 +84,8 @@ public interface IEventLog
 
     /// <summary>
     /// Completes when an event with <c>ordering &gt; afterOrdering</c> may exist (woken by LISTEN/NOTIFY on
-    /// PostgreSQL, an in-process signal on SQLite, and a slow poll as a safety net), or when cancelled.
+    /// PostgreSQL, an in-process signal on SQLite, and a slow poll as a safety net). Cancellation ends the wait
+    /// with <see cref="OperationCanceledException"/>.
     /// </summary>
     Task WaitForEventsAfterAsync(long afterOrdering, CancellationToken cancellationToken);
 }

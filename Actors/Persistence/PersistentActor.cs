@@ -1,0 +1,195 @@
+using LiveTracker.Actors.Kernel;
+using Microsoft.Extensions.Logging;
+
+namespace LiveTracker.Actors.Persistence;
+
+/// <summary>What persistent actors need: the store, the serializer and when to snapshot.</summary>
+public sealed record PersistenceContext(IPersistenceStore Store, EventSerializer Serializer, int SnapshotEvery = 200);
+
+/// <summary>Raised (and handled by supervision: restart and recover) when a journal write failed.</summary>
+public sealed class PersistFailedException(string persistenceId, Exception inner)
+    : Exception($"Persisting events of '{persistenceId}' failed: {inner.Message}", inner)
+{
+    public string PersistenceId { get; } = persistenceId;
+}
+
+/// <summary>
+/// An event-sourced actor (Akka's <c>ReceivePersistentActor</c> reshaped around one state transition):
+/// <list type="bullet">
+/// <item>Before its first command it recovers: the latest snapshot, then every later event through <see cref="ApplyEvent"/>.</item>
+/// <item><see cref="Persist{TEvent}"/>/<see cref="PersistAll{TEvent}"/> queue events; when the command handler returns
+/// they are written as one atomic journal write, then each is applied with <see cref="ApplyEvent"/> and its
+/// <c>then</c> callback runs (reply there: the write is durable by then).</item>
+/// <item>Commands that arrive while a write is in flight wait in the mailbox, so a command always sees the
+/// state produced by the commands before it.</item>
+/// <item>Every <see cref="PersistenceContext.SnapshotEvery"/> events the state from <see cref="CreateSnapshot"/> is stored.</item>
+/// </list>
+/// A failed write (e.g. a sequence conflict with another incarnation) throws <see cref="PersistFailedException"/>,
+/// which supervision answers with a restart: the fresh instance recovers from the journal.
+/// </summary>
+public abstract partial class PersistentActor : ActorBase
+{
+    private readonly List<PendingPersist> _pending = [];
+    private long _lastSnapshotSequenceNr;
+
+    protected PersistentActor(string persistenceId, PersistenceContext persistence)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        PersistenceId = persistenceId;
+        Persistence = persistence ?? throw new ArgumentNullException(nameof(persistence));
+    }
+
+    public string PersistenceId { get; }
+
+    protected PersistenceContext Persistence { get; }
+
+    /// <summary>Sequence number of the last event applied (recovered or persisted).</summary>
+    protected long LastSequenceNr { get; private set; }
+
+    protected bool IsRecovering { get; private set; }
+
+    /// <summary>Handles a command; call <see cref="Persist{TEvent}"/> to record what happened.</summary>
+    protected abstract void OnCommand(object command);
+
+    /// <summary>The state transition of one event; used both in recovery and after a write. Must not have side effects.</summary>
+    protected abstract void ApplyEvent(object @event);
+
+    /// <summary>The state to snapshot (a type with a [Manifest]); null when this actor does not snapshot.</summary>
+    protected virtual object? CreateSnapshot() => null;
+
+    protected virtual void ApplySnapshot(object snapshot) { }
+
+    /// <summary>Runs once recovery has replayed everything, before the first command.</summary>
+    protected virtual void OnRecoveryCompleted() { }
+
+    protected void Persist<TEvent>(TEvent @event, Action<TEvent>? then = null)
+        where TEvent : notnull =>
+        _pending.Add(new PendingPersist([@event], then is null ? null : e => then((TEvent)e)));
+
+    /// <summary>Persists <paramref name="events"/> atomically; <paramref name="then"/> runs once per event.</summary>
+    protected void PersistAll<TEvent>(IEnumerable<TEvent> events, Action<TEvent>? then = null)
+        where TEvent : notnull
+    {
+        var list = events.Cast<object>().ToList();
+        if (list.Count > 0)
+        {
+            _pending.Add(new PendingPersist(list, then is null ? null : e => then((TEvent)e)));
+        }
+    }
+
+    protected sealed override void OnReceive(object message) => OnCommand(message);
+
+    protected sealed override ValueTask OnReceiveAsync(object message)
+    {
+        OnCommand(message);
+        return _pending.Count == 0 ? ValueTask.CompletedTask : FlushAsync();
+    }
+
+    internal sealed override async ValueTask InitializeAsync()
+    {
+        IsRecovering = true;
+        var store = Persistence.Store;
+        var snapshot = await store.Snapshots.LoadAsync(PersistenceId);
+        if (snapshot is not null)
+        {
+            ApplySnapshot(Persistence.Serializer.Deserialize(snapshot.Manifest, snapshot.Payload));
+            LastSequenceNr = snapshot.SequenceNr;
+            _lastSnapshotSequenceNr = snapshot.SequenceNr;
+        }
+
+        var replayed = 0L;
+        await foreach (var stored in store.Journal.ReplayAsync(PersistenceId, LastSequenceNr + 1, long.MaxValue))
+        {
+            ApplyEvent(Persistence.Serializer.Deserialize(stored.Manifest, stored.Payload));
+            LastSequenceNr = stored.SequenceNr;
+            replayed++;
+        }
+
+        IsRecovering = false;
+        LogRecovered(Log, PersistenceId, snapshot?.SequenceNr ?? 0, replayed);
+        OnRecoveryCompleted();
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        // Callbacks may persist again; keep writing until nothing is pending.
+        while (_pending.Count > 0)
+        {
+            var batch = _pending.ToArray();
+            _pending.Clear();
+            var toWrite = new List<EventToWrite>();
+            var sequenceNr = LastSequenceNr;
+            foreach (var persist in batch)
+            {
+                foreach (var @event in persist.Events)
+                {
+                    var (manifest, payload) = Persistence.Serializer.Serialize(@event);
+                    toWrite.Add(new EventToWrite(++sequenceNr, manifest, payload));
+                }
+            }
+
+            try
+            {
+                await Persistence.Store.Journal.WriteAsync(new AtomicWrite(PersistenceId, toWrite));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The state is unchanged and the restart will recover it; an Ask caller hears at once instead of timing out.
+                var failure = new PersistFailedException(PersistenceId, ex);
+                if (Sender is IAskRef)
+                {
+                    Sender.Tell(new Status.Failure(failure));
+                }
+
+                throw failure;
+            }
+
+            foreach (var persist in batch)
+            {
+                foreach (var @event in persist.Events)
+                {
+                    ApplyEvent(@event);
+                    LastSequenceNr++;
+                    persist.Then?.Invoke(@event);
+                }
+            }
+        }
+
+        if (LastSequenceNr - _lastSnapshotSequenceNr >= Persistence.SnapshotEvery)
+        {
+            await SaveSnapshotAsync();
+        }
+    }
+
+    private async Task SaveSnapshotAsync()
+    {
+        var state = CreateSnapshot();
+        if (state is null)
+        {
+            return;
+        }
+
+        var (manifest, payload) = Persistence.Serializer.Serialize(state);
+        try
+        {
+            await Persistence.Store.Snapshots.SaveAsync(
+                new SnapshotEnvelope(PersistenceId, LastSequenceNr, manifest, payload, Context.System.Time.GetUtcNow()));
+            await Persistence.Store.Snapshots.DeleteAsync(PersistenceId, LastSequenceNr - 1);
+            _lastSnapshotSequenceNr = LastSequenceNr;
+        }
+#pragma warning disable CA1031 // A lost snapshot only makes the next recovery longer; the events are safe.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSnapshotFailed(Log, ex, PersistenceId, LastSequenceNr);
+        }
+    }
+
+    private sealed record PendingPersist(List<object> Events, Action<object>? Then);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recovered {PersistenceId} from snapshot at {SnapshotSequenceNr} and {Replayed} events")]
+    private static partial void LogRecovered(ILogger logger, string persistenceId, long snapshotSequenceNr, long replayed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot of {PersistenceId} at {SequenceNr} failed; recovery will replay more events")]
+    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string persistenceId, long sequenceNr);
+}

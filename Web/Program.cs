@@ -1,0 +1,3 @@
+using LiveTracker.Web.Hosting;
+
+return await LiveTrackerHost.RunAsync(args);

@@ -1,0 +1,72 @@
+using System.Globalization;
+using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Persistence.Postgres;
+using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Bench;
+
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [--pg CONNSTR] [--out FILE]
+// Without a selection all three run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
+var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+var pg = Option("--pg");
+var outFile = Option("--out");
+var scale = double.Parse(Option("--scale") ?? "1", CultureInfo.InvariantCulture);
+bool Run(string name) => selected.Count == 0 || selected.Contains(name);
+
+var log = Console.Out;
+var work = Directory.CreateTempSubdirectory("livetracker-bench-").FullName;
+var sections = new List<string>();
+try
+{
+    if (Run("kernel"))
+    {
+        sections.Add(await KernelBenchmark.RunAsync((int)(1_000_000 * scale), log));
+    }
+
+    if (Run("journal"))
+    {
+        if (pg is not null)
+        {
+            sections.Add(await JournalBenchmark.RunAsync("postgresql", pg, 1_000, (int)(50 * scale), log));
+        }
+
+        sections.Add(await JournalBenchmark.RunAsync("sqlite", Path.Combine(work, "journal.db"), 1_000, (int)(50 * scale), log));
+    }
+
+    if (Run("recovery"))
+    {
+        var events = (int)(1_000_000 * scale);
+        if (pg is not null)
+        {
+            sections.Add(await RecoveryBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), events, log));
+        }
+
+        sections.Add(await RecoveryBenchmark.RunAsync(
+            "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "recovery.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), events, log));
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+var report = string.Join(Environment.NewLine, sections);
+Console.WriteLine();
+Console.WriteLine(report);
+if (outFile is not null)
+{
+    await File.WriteAllTextAsync(outFile, report);
+}
+
+return 0;
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+bool IsOptionValue(string arg)
+{
+    var index = Array.IndexOf(args, arg);
+    return index > 0 && args[index - 1].StartsWith("--", StringComparison.Ordinal);
+}
