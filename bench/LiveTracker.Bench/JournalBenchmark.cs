@@ -222,9 +222,9 @@ internal static class JournalBenchmark
         public abstract IPersistenceStore CreateStore();
 
         /// <summary>
-        /// Inserts every (entity, event) row with multi-row INSERTs of <paramref name="batchSize"/> rows, one
-        /// transaction each. Entity-major: all of one entity's events first; otherwise event k of every entity,
-        /// then event k+1 (the order in which concurrently persisting entities reach the journal).
+        /// Inserts every (entity, event) row with multi-row INSERTs, one transaction per <paramref name="batchSize"/>
+        /// rows. Entity-major: all of one entity's events first; otherwise event k of every entity, then event k+1
+        /// (the order in which concurrently persisting entities reach the journal).
         /// </summary>
         public abstract Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize, bool entityMajor);
 
@@ -356,7 +356,12 @@ internal static class JournalBenchmark
 
         public override async ValueTask DisposeAsync()
         {
-            NpgsqlConnection.ClearAllPools();
+            // The baseline's pooled connections point into the schema that is about to go.
+            await using (var pooled = new NpgsqlConnection(connectionString))
+            {
+                NpgsqlConnection.ClearPool(pooled);
+            }
+
             await using var connection = new NpgsqlConnection(adminConnectionString);
             await connection.OpenAsync().ConfigureAwait(false);
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", connection);
@@ -495,7 +500,7 @@ internal static class JournalBenchmark
 
         public override ValueTask DisposeAsync()
         {
-            SqliteConnection.ClearAllPools();
+            // The store released its pooled readers when disposed; the baseline's connection is not pooled.
             foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
             {
                 File.Delete(file + suffix);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -23,9 +24,10 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
 
     /// <summary>
     /// One event; a row that is taken or falls in a deleted range is skipped (0 rows changed). A prepared
-    /// single-row statement is SQLite's fastest insert here: Microsoft.Data.Sqlite binds parameters by name,
-    /// which makes long multi-row statements slower, and no RETURNING (a data reader per row costs about a third
-    /// of the insert): the ordering comes from <c>sqlite3_last_insert_rowid</c>.
+    /// single-row statement, executed per event inside the batch's one transaction: it tells exactly which event
+    /// conflicts, and multi-row statements measured no faster end to end here (Microsoft.Data.Sqlite binds
+    /// parameters by name, which grows quadratically with a statement's size). No RETURNING: a data reader per
+    /// row costs about a third of the insert, while <c>sqlite3_last_insert_rowid</c> is free.
     /// </summary>
     private const string InsertEventSql = """
         INSERT INTO journal (persistence_id, sequence_nr, event_type, payload, writer, created_at)
@@ -118,7 +120,7 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
             Execute(connection, transaction, SqliteSchema.VersionTableDdl);
             var current = Convert.ToInt32(
                 Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM persistence_schema_version"),
-                System.Globalization.CultureInfo.InvariantCulture);
+                CultureInfo.InvariantCulture);
             foreach (var (version, description, sql) in SqliteSchema.Migrations)
             {
                 if (version <= current)

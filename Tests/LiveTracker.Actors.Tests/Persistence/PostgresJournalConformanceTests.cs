@@ -46,7 +46,12 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
             return;
         }
 
-        NpgsqlConnection.ClearAllPools();
+        // Only this database's pool: other test classes of the run may be using theirs.
+        await using (var pooled = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
         await using var admin = new NpgsqlConnection(_adminConnectionString);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_databaseName} WITH (FORCE)", admin);

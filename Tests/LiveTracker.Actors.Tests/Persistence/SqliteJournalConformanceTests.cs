@@ -21,7 +21,7 @@ public sealed class SqliteDatabaseFixture : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        // Stores release their pooled readers when disposed; the tests' own connections are not pooled.
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
