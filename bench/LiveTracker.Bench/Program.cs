@@ -49,7 +49,14 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-var report = string.Join(Environment.NewLine, sections);
+// The verdict lines of every section, gathered on top so a reader sees all goals at once.
+var verdicts = sections
+    .SelectMany(section => section.Split('\n'))
+    .Where(line => line.StartsWith("**", StringComparison.Ordinal) && line.Contains("goal", StringComparison.Ordinal))
+    .Zip(sections.Select(section => section.Split('\n')[0].TrimStart('#', ' ').Trim()))
+    .Select(pair => $"- {pair.Second}: {pair.First.Trim()}");
+var report = "## Summary" + Environment.NewLine + Environment.NewLine + string.Join(Environment.NewLine, verdicts)
+    + Environment.NewLine + Environment.NewLine + string.Join(Environment.NewLine, sections);
 Console.WriteLine();
 Console.WriteLine(report);
 if (outFile is not null)
