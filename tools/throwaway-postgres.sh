@@ -10,10 +10,19 @@ apt_install() {
 }
 
 start_throwaway_postgres() {
-  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    apt_install postgresql
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The domain's week and review rules need the IANA zones (America/New_York, ...).
+  [ -e /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "missing: ${missing[*]}; run ./test as root once (it installs them with apt) or install them yourself" >&2
+      return 1
+    fi
+    apt_install "${missing[@]}"
   fi
-  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  # The newest version that has a server, not merely a newer client.
+  PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
   # Its own directory: the server runs as user postgres, which cannot enter the caller's private temp dir.
   PGROOT=$(mktemp -d -t livetracker-pg.XXXXXX)
   chmod 755 "$PGROOT"

@@ -90,7 +90,8 @@ public sealed class EntityRegion : IActorRef
 
     public override string ToString() => Path;
 
-    private ActorCell ShardFor(string entityId)
+    /// <summary>The live shard for the entity; while the region is shutting down, dead letters.</summary>
+    private IActorRef ShardFor(string entityId)
     {
         var index = Extractor.ShardOf(entityId);
         var shard = Volatile.Read(ref _shards[index]);
@@ -105,13 +106,25 @@ public sealed class EntityRegion : IActorRef
             if (shard is null || shard.IsTerminated)
             {
                 var name = "shard-" + index.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-                shard = _regionCell.CreateChild(Props.Create(() => new ShardActor(_entityProps, _settings)), shard is null ? name : name + "-" + Guid.NewGuid().ToString("N")[..8]);
+                try
+                {
+                    shard = _regionCell.CreateChild(ShardProps, name);
+                }
+                catch (InvalidOperationException) when (_regionCell.IsStopping)
+                {
+                    return System.DeadLetters;
+                }
+
                 Volatile.Write(ref _shards[index], shard);
             }
 
             return shard;
         }
     }
+
+    // A shard's own failure would stop every entity it hosts; it resumes instead (its handlers validate input).
+    private Props ShardProps => Props.Create(() => new ShardActor(_entityProps, _settings))
+        .WithSupervisorStrategy(SupervisorStrategy.Default with { Decider = _ => Directive.Resume });
 
     internal sealed class CountEntities
     {

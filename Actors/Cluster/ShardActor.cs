@@ -50,7 +50,16 @@ internal sealed class ShardActor(Func<string, Props> entityProps, RegionSettings
     {
         if (!_entities.TryGetValue(entityId, out var entity))
         {
-            entity = StartEntity(entityId);
+            try
+            {
+                entity = StartEntity(entityId);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // The entity factory refused this id: only its sender hears of it, the shard carries on.
+                sender.Tell(new Status.Failure(ex));
+                return;
+            }
         }
 
         if (entity.Buffer is { } buffer)

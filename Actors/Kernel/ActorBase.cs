@@ -94,7 +94,7 @@ public abstract class ActorBase
 
     protected void Unbecome() => _behavior = null;
 
-    /// <summary>Called for messages the actor does not handle; they are logged and published as dead letters.</summary>
+    /// <summary>Called for messages the actor does not handle: logged, and an <c>Ask</c> waiting on it fails at once.</summary>
     protected virtual void Unhandled(object message) => Cell.Unhandled(message);
 
     /// <summary>Hook for persistent actors: runs before any message is processed (recovery).</summary>

@@ -32,6 +32,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     private ILogger? _log;
     private ActorBase? _actor;
     private bool _stopAfterCurrent;
+    private bool _stopping;
     private int _terminatedFlag;
     private long _childNameCounter;
 
@@ -79,12 +80,23 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     internal bool IsTerminated => Volatile.Read(ref _terminatedFlag) == 1;
 
+    internal bool IsStopping
+    {
+        get
+        {
+            lock (_children)
+            {
+                return _stopping;
+            }
+        }
+    }
+
     public void Tell(object message, IActorRef? sender = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!_mailbox.Writer.TryWrite(new Envelope(message, sender)))
         {
-            System.PublishDeadLetter(new DeadLetter(message, sender, this));
+            DeadLetter(new Envelope(message, sender));
         }
     }
 
@@ -138,10 +150,6 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     internal ActorCell CreateChild(Props props, string? name)
     {
         ArgumentNullException.ThrowIfNull(props);
-        if (IsTerminated)
-        {
-            throw new InvalidOperationException($"{Path} has stopped and cannot create children.");
-        }
 
         name ??= "$" + Interlocked.Increment(ref _childNameCounter).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
         if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal))
@@ -153,6 +161,13 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         var child = new ActorCell(System, props, Path.EndsWith('/') ? Path + name : Path + "/" + name, this, strategy);
         lock (_children)
         {
+            // Checked under the lock that StopChildrenAsync snapshots under: a child is either in that
+            // snapshot (and stopped with its parent) or refused here, never left running.
+            if (_stopping)
+            {
+                throw new InvalidOperationException($"{Path} is stopping and cannot create children.");
+            }
+
             if (_children.TryGetValue(name, out var existing) && existing.IsTerminated)
             {
                 _children.Remove(name);
@@ -285,7 +300,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
                     return;
                 }
 
-                if ((outcome == InvokeOutcome.Failed && !await HandleFailureAsync(failure!, envelope.Message))
+                if ((outcome == InvokeOutcome.Failed && !await HandleFailureAsync(failure!.Exception, failure.Message))
                     || outcome == InvokeOutcome.Stop
                     || _stopAfterCurrent)
                 {
@@ -340,7 +355,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     }
 
     /// <summary>Runs one message through the actor without awaiting; an asynchronous handler is returned as pending.</summary>
-    private InvokeOutcome Invoke(Envelope envelope, out ValueTask pending, out Exception? failure)
+    private sealed record Failure(Exception Exception, object Message);
+
+    private InvokeOutcome Invoke(Envelope envelope, out ValueTask pending, out Failure? failure)
     {
         pending = default;
         failure = null;
@@ -382,7 +399,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 #pragma warning restore CA1031
         {
             CurrentEnvelope = null;
-            failure = ex;
+            failure = new Failure(ex, message);
             return InvokeOutcome.Failed;
         }
     }
@@ -391,27 +408,33 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     private async ValueTask<bool> AwaitHandlerAsync(ValueTask pending)
     {
         var message = CurrentEnvelope?.Message;
+        Exception? failure = null;
         try
         {
             await pending;
-            return true;
         }
 #pragma warning disable CA1031 // Any failure of actor code goes to supervision.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return await HandleFailureAsync(ex, message);
+            failure = ex;
         }
-        finally
-        {
-            CurrentEnvelope = null;
-        }
+
+        // Cleared before supervision, so a restarted instance never sees the failed message as current.
+        CurrentEnvelope = null;
+        return failure is null || await HandleFailureAsync(failure, message);
     }
 
     /// <summary>Applies the supervision strategy; false when the actor must stop.</summary>
     private async Task<bool> HandleFailureAsync(Exception exception, object? message)
     {
         var directive = _strategy.Decide(exception);
+        if (directive == Directive.Resume && message is null)
+        {
+            // A start (constructor, PreStart, recovery) that failed has no healthy instance to resume.
+            directive = Directive.Restart;
+        }
+
         if (directive == Directive.Resume)
         {
             LogFailure(Log, exception, Path, message?.GetType().Name ?? "(start)", directive.ToString());
@@ -527,6 +550,24 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     private async Task TerminateAsync()
     {
+        lock (_children)
+        {
+            _stopping = true;
+        }
+
+        try
+        {
+            await TerminateCoreAsync();
+        }
+        finally
+        {
+            // Whatever went wrong above, the parent and whoever awaits this actor must not wait forever.
+            _terminated.TrySetResult();
+        }
+    }
+
+    private async Task TerminateCoreAsync()
+    {
         _timers.CancelAll();
         try
         {
@@ -539,6 +580,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         {
             LogHookFailed(Log, ex, Path, "PostStop");
         }
+
+        // Timers started by PostStop must not outlive the actor either.
+        _timers.Close();
 
         IActorRef[] watchers;
         lock (_watchers)
@@ -573,11 +617,11 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         {
             watcher.Tell(new Terminated(this));
         }
-        _terminated.TrySetResult();
     }
 
     private void DeadLetter(Envelope envelope)
     {
+        // Internal plumbing (wake-ups, timer ticks racing a stop) is not a message anybody sent.
         if (envelope.Message is Wakeup or TimerTick)
         {
             return;

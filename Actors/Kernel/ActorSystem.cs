@@ -95,9 +95,9 @@ public sealed partial class ActorSystem : IAsyncDisposable
     {
         if (!_terminating.IsCancellationRequested)
         {
-            _guardian.SendSystem(SystemMessage.Stop);
-            await _guardian.Completion;
+            // Refuse new top-level actors and fail outstanding asks first, then stop everything.
             await _terminating.CancelAsync();
+            _guardian.SendSystem(SystemMessage.Stop);
         }
 
         await _guardian.Completion;
@@ -121,18 +121,32 @@ public sealed partial class ActorSystem : IAsyncDisposable
         }
         catch (TimeoutException)
         {
+            // A late reply or failure must land on a finished task, not leave an unobserved fault behind.
+            askRef.Abandon();
             throw new AskTimeoutException(
                 $"No reply from {target.Path} to {message.GetType().Name} within {effectiveTimeout.TotalMilliseconds:0} ms.");
         }
-        catch (OperationCanceledException) when (_terminating.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            throw new ActorStoppedException($"The actor system terminated before {target.Path} replied.");
+            askRef.Abandon();
+            if (_terminating.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ActorStoppedException($"The actor system terminated before {target.Path} replied.");
+            }
+
+            throw;
         }
     }
 
     internal void PublishDeadLetter(DeadLetter deadLetter)
     {
         Interlocked.Increment(ref _deadLetterCount);
+        if (deadLetter.Message is DeadLetter)
+        {
+            // A dead letter to a subscriber that has stopped: publishing it again would recurse forever.
+            return;
+        }
+
         if (deadLetter.Sender is IAskRef ask)
         {
             ask.Fail(new ActorStoppedException($"{deadLetter.Recipient.Path} has stopped; {deadLetter.Message.GetType().Name} was not delivered."));
@@ -210,6 +224,9 @@ internal sealed class AskRef<T>(ActorSystem system, string path) : ISystemRef, I
     }
 
     public void Fail(Exception exception) => _reply.TrySetException(exception);
+
+    /// <summary>The asker stopped waiting: later replies are ignored instead of faulting an unobserved task.</summary>
+    public void Abandon() => _reply.TrySetCanceled();
 
     public override string ToString() => Path;
 }

@@ -26,6 +26,7 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
 {
     private readonly Dictionary<object, ActiveTimer> _timers = [];
     private long _generation;
+    private bool _closed;
 
     public void StartSingleTimer(object key, object message, TimeSpan delay) =>
         Start(key, message, delay, Timeout.InfiniteTimeSpan, periodic: false);
@@ -56,6 +57,13 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
         _timers.Clear();
     }
 
+    /// <summary>After the actor terminated: cancels everything and ignores later starts.</summary>
+    internal void Close()
+    {
+        CancelAll();
+        _closed = true;
+    }
+
     /// <summary>Returns the message to deliver for a tick, or null when the tick is stale.</summary>
     internal object? Accept(TimerTick tick)
     {
@@ -83,6 +91,11 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
         }
 
         Cancel(key);
+        if (_closed)
+        {
+            return;
+        }
+
         var tick = new TimerTick(key, ++_generation, message);
         // The callback runs on a timer thread: it only enqueues, the actor decides on its own thread whether the tick is still current.
         var timer = time.CreateTimer(static state => ((TimerCallbackState)state!).Fire(), new TimerCallbackState(cell, tick), dueTime, period);

@@ -77,11 +77,22 @@ public abstract partial class PersistentActor : ActorBase
         }
     }
 
+    /// <summary>Sealed so that a subclass cannot bypass persistence by handling messages here; use <see cref="OnCommand"/>.</summary>
     protected sealed override void OnReceive(object message) => OnCommand(message);
 
     protected sealed override ValueTask OnReceiveAsync(object message)
     {
-        OnCommand(message);
+        try
+        {
+            OnCommand(message);
+        }
+        catch
+        {
+            // Events of a command that failed half-way must not be written with the next command.
+            _pending.Clear();
+            throw;
+        }
+
         return _pending.Count == 0 ? ValueTask.CompletedTask : FlushAsync();
     }
 
@@ -92,9 +103,24 @@ public abstract partial class PersistentActor : ActorBase
         var snapshot = await store.Snapshots.LoadAsync(PersistenceId);
         if (snapshot is not null)
         {
-            ApplySnapshot(Persistence.Serializer.Deserialize(snapshot.Manifest, snapshot.Payload));
-            LastSequenceNr = snapshot.SequenceNr;
-            _lastSnapshotSequenceNr = snapshot.SequenceNr;
+            object? state = null;
+            try
+            {
+                state = Persistence.Serializer.Deserialize(snapshot.Manifest, snapshot.Payload);
+            }
+            catch (Exception ex) when (ex is UnknownManifestException or System.Text.Json.JsonException or NotSupportedException)
+            {
+                // The events are the truth; an unreadable snapshot only costs a full replay.
+                LogSnapshotUnreadable(Log, ex, PersistenceId, snapshot.SequenceNr);
+                snapshot = null;
+            }
+
+            if (state is not null)
+            {
+                ApplySnapshot(state);
+                LastSequenceNr = snapshot!.SequenceNr;
+                _lastSnapshotSequenceNr = snapshot.SequenceNr;
+            }
         }
 
         var replayed = 0L;
@@ -132,7 +158,7 @@ public abstract partial class PersistentActor : ActorBase
             {
                 await Persistence.Store.Journal.WriteAsync(new AtomicWrite(PersistenceId, toWrite));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
                 // The state is unchanged and the restart will recover it; an Ask caller hears at once instead of timing out.
                 var failure = new PersistFailedException(PersistenceId, ex);
@@ -163,19 +189,21 @@ public abstract partial class PersistentActor : ActorBase
 
     private async Task SaveSnapshotAsync()
     {
-        var state = CreateSnapshot();
-        if (state is null)
-        {
-            return;
-        }
-
-        var (manifest, payload) = Persistence.Serializer.Serialize(state);
+        // Whatever happens below, the next attempt waits another SnapshotEvery events: a failing snapshot
+        // must neither fail commands (their events are already durable) nor be retried on every one.
+        _lastSnapshotSequenceNr = LastSequenceNr;
         try
         {
+            var state = CreateSnapshot();
+            if (state is null)
+            {
+                return;
+            }
+
+            var (manifest, payload) = Persistence.Serializer.Serialize(state);
             await Persistence.Store.Snapshots.SaveAsync(
                 new SnapshotEnvelope(PersistenceId, LastSequenceNr, manifest, payload, Context.System.Time.GetUtcNow()));
             await Persistence.Store.Snapshots.DeleteAsync(PersistenceId, LastSequenceNr - 1);
-            _lastSnapshotSequenceNr = LastSequenceNr;
         }
 #pragma warning disable CA1031 // A lost snapshot only makes the next recovery longer; the events are safe.
         catch (Exception ex)
@@ -189,6 +217,9 @@ public abstract partial class PersistentActor : ActorBase
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recovered {PersistenceId} from snapshot at {SnapshotSequenceNr} and {Replayed} events")]
     private static partial void LogRecovered(ILogger logger, string persistenceId, long snapshotSequenceNr, long replayed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot of {PersistenceId} at {SnapshotSequenceNr} cannot be read; replaying all events instead")]
+    private static partial void LogSnapshotUnreadable(ILogger logger, Exception exception, string persistenceId, long snapshotSequenceNr);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot of {PersistenceId} at {SequenceNr} failed; recovery will replay more events")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string persistenceId, long sequenceNr);

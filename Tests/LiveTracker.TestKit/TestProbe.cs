@@ -41,7 +41,7 @@ public sealed class TestProbe : IActorRef
         (LastSender ?? throw new TestKitAssertionException("Reply needs a message received first.")).Tell(message, _actor);
 
     /// <summary>Makes the probe receive <see cref="Terminated"/> when <paramref name="target"/> stops.</summary>
-    public void Watch(IActorRef target) => _actor.Tell(new WatchCommand(target));
+    public void Watch(IActorRef target) => _actor.Tell(new WatchCommand(target is TestProbe probe ? probe.Ref : target));
 
     public T ExpectMsg<T>(Func<T, bool>? predicate = null, TimeSpan? timeout = null) =>
         ExpectMsgAsync(predicate, timeout).GetAwaiter().GetResult();
@@ -68,8 +68,12 @@ public sealed class TestProbe : IActorRef
         where T : notnull =>
         ExpectMsg<T>(m => EqualityComparer<T>.Default.Equals(m, expected), timeout);
 
-    public Terminated ExpectTerminated(IActorRef target, TimeSpan? timeout = null) =>
-        ExpectMsg<Terminated>(t => t.ActorRef.Path == target.Path, timeout);
+    /// <summary>Expects <see cref="Terminated"/> of exactly this incarnation (not an earlier one with the same path).</summary>
+    public Terminated ExpectTerminated(IActorRef target, TimeSpan? timeout = null)
+    {
+        var actual = target is TestProbe probe ? probe.Ref : target;
+        return ExpectMsg<Terminated>(t => ReferenceEquals(t.ActorRef, actual), timeout);
+    }
 
     /// <summary>Asserts nothing arrives for <paramref name="duration"/>.</summary>
     public void ExpectNoMsg(TimeSpan duration) => ExpectNoMsgAsync(duration).GetAwaiter().GetResult();

@@ -38,9 +38,23 @@ internal sealed partial class ActorRuntimeLifetime(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await actors.TerminateAsync().WaitAsync(cancellationToken);
-        await store.DisposeAsync();
+        try
+        {
+            await actors.TerminateAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogSlowShutdown(logger);
+        }
+        finally
+        {
+            // Pending journal writes are flushed here even if some actor did not stop in time.
+            await store.DisposeAsync();
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Actors did not all stop within the host's shutdown timeout; closing the journal anyway")]
+    private static partial void LogSlowShutdown(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LiveTracker node {NodeId} started: persistence {Provider}, data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, string nodeId, string provider, string dataDirectory);

@@ -25,7 +25,13 @@ public static class LiveTrackerHost
         }
 
         await using var app = Build(settings, args);
-        await app.RunAsync();
+        await app.StartAsync();
+        foreach (var url in app.Urls)
+        {
+            Console.WriteLine($"LiveTracker node {settings.NodeId} is serving at {url}  (health: {url}/healthz)");
+        }
+
+        await app.WaitForShutdownAsync();
         return 0;
     }
 

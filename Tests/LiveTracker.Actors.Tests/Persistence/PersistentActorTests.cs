@@ -24,6 +24,8 @@ public sealed record AddTwice(int By);
 
 public sealed record GetTotal;
 
+public sealed record AddThenFail(int By);
+
 public sealed record Total(int Value, long SequenceNr, int EventsApplied);
 
 /// <summary>v1 stored <c>{"amount": n}</c>; v2 has <c>by</c> and a <c>reason</c>.</summary>
@@ -35,6 +37,24 @@ public sealed class CounterAddedV1ToV2 : IEventUpcaster
 
     public JsonObject Upcast(JsonObject payload) =>
         new() { ["by"] = payload["amount"]!.GetValue<int>(), ["reason"] = "before reasons were recorded" };
+}
+
+/// <summary>Snapshots a state type the serializer does not know, as a bug in an entity would.</summary>
+public sealed class UnserializableSnapshotCounter(string id, PersistenceContext persistence) : PersistentActor("counter-" + id, persistence)
+{
+    private int _total;
+
+    protected override void OnCommand(object command)
+    {
+        if (command is Add add)
+        {
+            Persist(new CounterAdded(add.By, "test"), _ => Sender.Tell(new Total(_total, LastSequenceNr, 0)));
+        }
+    }
+
+    protected override void ApplyEvent(object @event) => _total += ((CounterAdded)@event).By;
+
+    protected override object CreateSnapshot() => new { _total };
 }
 
 public sealed class CounterEntity(string id, PersistenceContext persistence) : PersistentActor("counter-" + id, persistence)
@@ -59,6 +79,9 @@ public sealed class CounterEntity(string id, PersistenceContext persistence) : P
             case GetTotal:
                 Sender.Tell(new Total(_total, LastSequenceNr, _events));
                 break;
+            case AddThenFail add:
+                Persist(new CounterAdded(add.By, "never written"));
+                throw new InvalidOperationException("failed after Persist");
         }
     }
 
@@ -203,6 +226,51 @@ public abstract class PersistentActorTests : ActorTestKit, IAsyncLifetime
         var recovered = Sys.ActorOf(Props.Create(() => new CounterEntity(id, Context(snapshotEvery: 5))));
 
         Assert.Equal(new Total(12, 12, 12), await recovered.Ask<Total>(new GetTotal()));
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_cannot_be_written_fails_no_command()
+    {
+        var id = NewId();
+        var counter = Sys.ActorOf(Props.Create(() => new UnserializableSnapshotCounter(id, Context(snapshotEvery: 2))));
+
+        for (var i = 1; i <= 6; i++)
+        {
+            Assert.Equal(i, (await counter.Ask<Total>(new Add(1))).Value);
+        }
+
+        Assert.Null(await Store.Snapshots.LoadAsync("counter-" + id));
+        Assert.Contains(Logs.Entries, e => e.Message.Contains("Snapshot of counter-" + id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreadable_snapshot_is_skipped_and_all_events_replayed()
+    {
+        var id = NewId();
+        var counter = Sys.ActorOf(Props.Create(() => new CounterEntity(id, Context())));
+        await counter.Ask<Total>(new Add(2));
+        await counter.Ask<Total>(new Add(3));
+        Sys.Stop(counter);
+        await ActorSystem.WhenStopped(counter);
+        await Store.Snapshots.SaveAsync(new SnapshotEnvelope("counter-" + id, 2, "test.retired-state.v0", "{}", Clock.GetUtcNow()));
+
+        var recovered = Sys.ActorOf(Props.Create(() => new CounterEntity(id, Context())));
+
+        Assert.Equal(new Total(5, 2, 2), await recovered.Ask<Total>(new GetTotal()));
+    }
+
+    [Fact]
+    public async Task Events_of_a_command_that_threw_are_not_written_even_when_the_actor_resumes()
+    {
+        var id = NewId();
+        var resume = SupervisorStrategy.Default with { Decider = _ => Directive.Resume };
+        var counter = Sys.ActorOf(Props.Create(() => new CounterEntity(id, Context())).WithSupervisorStrategy(resume));
+
+        counter.Tell(new AddThenFail(100));
+        var total = await counter.Ask<Total>(new Add(1));
+
+        Assert.Equal(new Total(1, 1, 1), total);
+        Assert.Equal(1, await Store.Journal.ReadHighestSequenceNrAsync("counter-" + id));
     }
 
     [Fact]
