@@ -50,6 +50,5 @@ public sealed record DomainSettings
 
     private static bool TryParseSegmentMinutes(string text, out int minutes) =>
         int.TryParse(text, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out minutes)
-        && minutes is >= 1 and <= 60
-        && MinutesPerDay % minutes == 0;
+        && Billing.SegmentSlots.IsValidLength(minutes);
 }

@@ -1,0 +1,91 @@
+namespace LiveTracker.Actors.Billing;
+
+/// <summary>A week's segments evaluated against its limit.</summary>
+public sealed record WeekEvaluation(IReadOnlyList<BilledSegment> Segments, int BillableMinutes, int? LimitMinutes)
+{
+    /// <summary>Share of the limit used, 0–100; null without a limit.</summary>
+    public int? LimitPercent =>
+        LimitMinutes switch
+        {
+            null => null,
+            0 => 100,
+            var limit => (int)Math.Min(100, BillableMinutes * 100L / limit.Value),
+        };
+}
+
+/// <summary>
+/// The billing rules of one work week, as pure functions: no clock, no I/O. A segment is billable when it has
+/// at least one active minute and a screen capture that was neither deleted nor rejected nor black, is not idle,
+/// and still fits under the weekly limit when segments are taken in chronological order; manual time is billable
+/// without a capture. A billable segment counts its whole length. Manual time and segments without a memo are
+/// billable but unprotected.
+/// </summary>
+public static class WeekBilling
+{
+    /// <summary>Thresholds, in percent of the weekly limit, at which the freelancer and client are told.</summary>
+    public static IReadOnlyList<int> AlertThresholds { get; } = [80, 100];
+
+    public static WeekEvaluation Evaluate(IEnumerable<SegmentFacts> segments, int segmentMinutes, int? limitMinutes)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        if (!SegmentSlots.IsValidLength(segmentMinutes))
+        {
+            throw new ArgumentOutOfRangeException(nameof(segmentMinutes), segmentMinutes, "Not a valid segment length.");
+        }
+
+        if (limitMinutes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limitMinutes), limitMinutes, "A weekly limit cannot be negative.");
+        }
+
+        var billed = new List<BilledSegment>();
+        var billableMinutes = 0;
+        foreach (var segment in segments.OrderBy(s => s.Start))
+        {
+            var status = BaseStatus(segment);
+            var eligible = status is SegmentStatus.Logged or SegmentStatus.Manual && (segment.Manual || HasBillableWork(segment));
+            var billable = false;
+            if (eligible)
+            {
+                if (limitMinutes is { } limit && billableMinutes + segmentMinutes > limit)
+                {
+                    status = SegmentStatus.OverLimit;
+                }
+                else
+                {
+                    billable = true;
+                    billableMinutes += segmentMinutes;
+                }
+            }
+
+            var unprotected = billable && (segment.Manual || string.IsNullOrWhiteSpace(segment.Memo));
+            billed.Add(new BilledSegment(segment.Start, status, billable, unprotected));
+        }
+
+        return new WeekEvaluation(billed, billableMinutes, limitMinutes);
+    }
+
+    /// <summary>The alert thresholds crossed when billable time went from <paramref name="before"/> to <paramref name="after"/>.</summary>
+    public static IReadOnlyList<int> ThresholdsCrossed(int before, int after, int? limitMinutes)
+    {
+        if (limitMinutes is not { } limit || limit == 0 || after <= before)
+        {
+            return [];
+        }
+
+        return [.. AlertThresholds.Where(t => before * 100L < t * (long)limit && after * 100L >= t * (long)limit)];
+    }
+
+    private static SegmentStatus BaseStatus(SegmentFacts segment) =>
+        segment switch
+        {
+            { CaptureDeleted: true } => SegmentStatus.Deleted,
+            { Rejected: true } => SegmentStatus.Rejected,
+            { Idle: true } => SegmentStatus.Idle,
+            { Manual: true } => SegmentStatus.Manual,
+            _ => SegmentStatus.Logged,
+        };
+
+    private static bool HasBillableWork(SegmentFacts segment) =>
+        segment.ActiveMinutes > 0 && segment.HasScreenCapture && !segment.BlackCapture;
+}
