@@ -272,6 +272,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         {
             // Handlers that complete synchronously run back to back without an await per message; the loop
             // only awaits for an empty mailbox, an asynchronous handler, supervision, or to yield after a burst.
+            var drained = false;
             for (var handled = 0; handled < Throughput; handled++)
             {
                 if (!_systemMessages.IsEmpty && ProcessSystemMessages())
@@ -286,6 +287,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
                 }
                 else if (!reader.TryRead(out envelope))
                 {
+                    drained = true;
                     break;
                 }
 
@@ -308,8 +310,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
                 }
             }
 
-            if (_front.Count > 0 || !_systemMessages.IsEmpty || reader.TryPeek(out _))
+            if (!drained)
             {
+                // A full burst: let other actors have the thread before going on.
                 await Task.Yield();
             }
             else if (!await reader.WaitToReadAsync())
