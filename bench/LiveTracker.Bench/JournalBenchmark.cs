@@ -60,8 +60,8 @@ internal static class JournalBenchmark
             log.WriteLine($"  run {run}: baseline {baseline[^1]:N0} events/s");
         }
 
-        var journalMedian = Median(journal.Select(j => j.EventsPerSecond));
-        var baselineMedian = Median(baseline);
+        var journalMedian = Measure.Median(journal.Select(j => j.EventsPerSecond));
+        var baselineMedian = Measure.Median(baseline);
         var ratio = journalMedian / baselineMedian;
         var settings = await target.DescribeDurabilityAsync().ConfigureAwait(false);
 
@@ -86,64 +86,6 @@ internal static class JournalBenchmark
         var goalMet = ratio >= 0.7 && journalMedian >= 30_000;
         md.AppendLine(CultureInfo.InvariantCulture,
             $"**Journal / baseline = {ratio:0.00} at {journalMedian:N0} events/s** (medians of {MeasuredRuns} interleaved runs after a warm-up; goal ≥ 0.7 and ≥ 30,000 events/s: {(goalMet ? "met" : "missed")}).");
-        return md.ToString();
-    }
-
-    /// <summary>
-    /// Raw replay speed of one entity with <paramref name="events"/> events through <see cref="IJournal.ReplayAsync"/>
-    /// (rows streamed into <see cref="JournalEvent"/> records, nothing else). Warm-up, then median of 3 runs.
-    /// </summary>
-    public static async Task<string> RunReplayAsync(string provider, string connectionStringOrFile, int events, TextWriter log)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);
-        ArgumentNullException.ThrowIfNull(log);
-        var target = Target.Create(provider, connectionStringOrFile);
-        var payloads = Payloads(events);
-        const string Id = "bench-replay-entity";
-
-        log.WriteLine($"replay benchmark ({target.Name}): loading {events:N0} events of one entity");
-        await using var fresh = await target.CreateFreshAsync().ConfigureAwait(false);
-        await using var store = fresh.CreateStore();
-        await store.InitializeAsync().ConfigureAwait(false);
-
-        // Loaded raw (the write path is measured by RunAsync); replay reads the very same table.
-        var loadTimer = Stopwatch.StartNew();
-        await fresh.InsertRawAsync([Id], payloads, batchSize: 10_000, entityMajor: true).ConfigureAwait(false);
-        await fresh.PrepareForReadsAsync().ConfigureAwait(false);
-        log.WriteLine($"  loaded in {loadTimer.Elapsed.TotalSeconds:N1} s");
-
-        var rates = new List<double>();
-        for (var run = 0; run <= MeasuredRuns; run++)
-        {
-            var timer = Stopwatch.StartNew();
-            long count = 0;
-            long checksum = 0;
-            await foreach (var e in store.Journal.ReplayAsync(Id, 1, long.MaxValue).ConfigureAwait(false))
-            {
-                count++;
-                checksum += e.SequenceNr + e.Payload.Length;
-            }
-
-            var elapsed = timer.Elapsed.TotalSeconds;
-            if (count != events || checksum == 0)
-            {
-                throw new InvalidOperationException($"Replay returned {count} events, expected {events}.");
-            }
-
-            if (run > 0)
-            {
-                rates.Add(count / elapsed);
-                log.WriteLine($"  run {run}: {rates[^1]:N0} events/s ({elapsed:N2} s)");
-            }
-        }
-
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"### Journal replay ({target.Name})");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture,
-            $"One entity with {events:N0} events (~{payloads[0].Length} byte JSON payloads), read with `IJournal.ReplayAsync` from sequence 1; runs: {string.Join(", ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s.");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"**Median: {Median(rates):N0} events/s** (after a warm-up run).");
         return md.ToString();
     }
 
@@ -183,7 +125,7 @@ internal static class JournalBenchmark
         }
 
         var timer = Stopwatch.StartNew();
-        await fresh.InsertRawAsync(ids, payloads, batchSize, entityMajor: false).ConfigureAwait(false);
+        await fresh.InsertRawAsync(ids, payloads, batchSize).ConfigureAwait(false);
         return ids.Length * (double)payloads.Length / timer.Elapsed.TotalSeconds;
     }
 
@@ -191,12 +133,6 @@ internal static class JournalBenchmark
     private static string[] Payloads(int count) =>
         [.. Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture,
             $$"""{"app":"code","title":"Editing JournalBenchmark.cs - LiveTracker","idleSeconds":0,"keys":{{i % 97}},"clicks":{{i % 13}},"n":{{i}}}"""))];
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     /// <summary>One back-end under test.</summary>
     private abstract class Target
@@ -225,36 +161,19 @@ internal static class JournalBenchmark
 
         /// <summary>
         /// Inserts every (entity, event) row with multi-row INSERTs, one transaction per <paramref name="batchSize"/>
-        /// rows. Entity-major: all of one entity's events first; otherwise event k of every entity, then event k+1
-        /// (the order in which concurrently persisting entities reach the journal).
+        /// rows, in the order concurrently persisting entities reach the journal: event k of every entity, then k+1.
         /// </summary>
-        public abstract Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize, bool entityMajor);
-
-        public virtual Task PrepareForReadsAsync() => Task.CompletedTask;
+        public abstract Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize);
 
         public abstract ValueTask DisposeAsync();
 
-        protected static IEnumerable<(string Id, long SequenceNr, string Payload)> Rows(
-            string[] ids, ReadOnlyMemory<string> payloads, bool entityMajor)
+        protected static IEnumerable<(string Id, long SequenceNr, string Payload)> Rows(string[] ids, ReadOnlyMemory<string> payloads)
         {
-            if (entityMajor)
+            for (var i = 0; i < payloads.Length; i++)
             {
                 foreach (var id in ids)
                 {
-                    for (var i = 0; i < payloads.Length; i++)
-                    {
-                        yield return (id, i + 1, payloads.Span[i]);
-                    }
-                }
-            }
-            else
-            {
-                for (var i = 0; i < payloads.Length; i++)
-                {
-                    foreach (var id in ids)
-                    {
-                        yield return (id, i + 1, payloads.Span[i]);
-                    }
+                    yield return (id, i + 1, payloads.Span[i]);
                 }
             }
         }
@@ -300,14 +219,14 @@ internal static class JournalBenchmark
         public override IPersistenceStore CreateStore() =>
             new PostgresPersistenceStore(connectionString, WriterId, TimeProvider.System);
 
-        public override async Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize, bool entityMajor)
+        public override async Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize)
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync().ConfigureAwait(false);
             var pids = new List<string>(batchSize);
             var seqs = new List<long>(batchSize);
             var bodies = new List<string>(batchSize);
-            foreach (var (id, seq, payload) in Rows(ids, payloads, entityMajor))
+            foreach (var (id, seq, payload) in Rows(ids, payloads))
             {
                 pids.Add(id);
                 seqs.Add(seq);
@@ -346,14 +265,6 @@ internal static class JournalBenchmark
                 seqs.Clear();
                 bodies.Clear();
             }
-        }
-
-        public override async Task PrepareForReadsAsync()
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync().ConfigureAwait(false);
-            await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE journal", connection);
-            await vacuum.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
         public override async ValueTask DisposeAsync()
@@ -405,7 +316,7 @@ internal static class JournalBenchmark
         public override IPersistenceStore CreateStore() =>
             new SqlitePersistenceStore(file, WriterId, TimeProvider.System);
 
-        public override Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize, bool entityMajor)
+        public override Task InsertRawAsync(string[] ids, ReadOnlyMemory<string> payloads, int batchSize)
         {
             using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
             connection.Open();
@@ -419,7 +330,7 @@ internal static class JournalBenchmark
             var rows = new List<(string Id, long SequenceNr, string Payload)>(batchSize);
             try
             {
-                foreach (var row in Rows(ids, payloads, entityMajor))
+                foreach (var row in Rows(ids, payloads))
                 {
                     rows.Add(row);
                     if (rows.Count == batchSize)
