@@ -1,0 +1,460 @@
+using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Persistence;
+
+namespace LiveTracker.Actors.Contracts;
+
+/// <summary>
+/// The Work Diary of one contract for one ISO week: its segments and everything that changes them. It records
+/// facts (captures, activity, deletions, rejections, memos, manual time, the limit) and lets
+/// <see cref="WeekBilling"/> decide what is billed. Resident state is one week at most, so a contract that runs
+/// for years never loads more than the week it is asked about.
+/// </summary>
+public sealed class WorkWeek : PersistentActor
+{
+    private readonly TimeSpan _clockSkewTolerance;
+    private readonly SortedDictionary<DateTimeOffset, Segment> _segments = [];
+    private readonly Dictionary<string, Capture> _captures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _captureIdsByKey = new(StringComparer.Ordinal);
+    private WeekOpened? _opened;
+    private int? _limitMinutes;
+    private bool _locked;
+
+    public WorkWeek(string entityId, PersistenceContext persistence, TimeSpan clockSkewTolerance)
+        : base("work-week-" + entityId, persistence) => _clockSkewTolerance = clockSkewTolerance;
+
+    /// <summary>The region entity id of a contract's week.</summary>
+    public static string EntityId(string contractId, IsoWeek week) => $"{contractId}@{week}";
+
+    protected override void OnCommand(object command)
+    {
+        if (command is OpenWeek open)
+        {
+            Open(open.Terms);
+            return;
+        }
+
+        if (_opened is null)
+        {
+            Sender.Tell(new Rejected("week-not-open", "The week has not been opened by its contract."));
+            return;
+        }
+
+        switch (command)
+        {
+            case GetDiary:
+                Sender.Tell(Diary());
+                break;
+            case RecordCapture capture:
+                Record(capture);
+                break;
+            case RecordActivity activity:
+                Record(activity);
+                break;
+            case DeleteCapture delete:
+                Delete(delete);
+                break;
+            case RejectCapture reject:
+                Reject(reject);
+                break;
+            case RequestReview review:
+                RequestReviewOf(review);
+                break;
+            case EditMemo memo:
+                Edit(memo);
+                break;
+            case AddManualTime manual:
+                Add(manual);
+                break;
+            case SetWeeklyLimit limit:
+                PersistChangingBilling(new WeeklyLimitChanged(limit.LimitMinutes));
+                break;
+            case LockWeek when _locked:
+                Sender.Tell(Accepted.Instance);
+                break;
+            case LockWeek:
+                Persist(new WeekLocked(Context.System.Time.GetUtcNow()), _ => Sender.Tell(Accepted.Instance));
+                break;
+            default:
+                Unhandled(command);
+                break;
+        }
+    }
+
+    protected override void ApplyEvent(object @event)
+    {
+        switch (@event)
+        {
+            case WeekOpened opened:
+                _opened = opened;
+                _limitMinutes = opened.LimitMinutes;
+                break;
+            case CaptureRecorded recorded:
+                var capture = new Capture(recorded.CaptureId, recorded.SegmentStart, recorded.Kind, recorded.Black)
+                {
+                    AppName = recorded.AppName,
+                    WindowTitle = recorded.WindowTitle,
+                    Comment = recorded.Comment,
+                };
+                _captures[capture.Id] = capture;
+                _captureIdsByKey[recorded.IdempotencyKey] = capture.Id;
+                var segment = SegmentAt(recorded.SegmentStart);
+                if (recorded.Kind == CaptureKind.Screen)
+                {
+                    segment.Screen = capture;
+                    segment.Memo ??= recorded.Memo;
+                    segment.ActivityLabel ??= recorded.ActivityLabel;
+                }
+                else
+                {
+                    segment.Camera = capture;
+                }
+
+                break;
+            case ActivityRecorded activity:
+                foreach (var minute in activity.Minutes)
+                {
+                    SegmentAt(SegmentSlots.StartOf(minute.MinuteUtc, _opened!.SegmentMinutes)).Minutes[minute.MinuteUtc] = minute;
+                }
+
+                break;
+            case CaptureDeleted deleted:
+                _captures[deleted.CaptureId].Deleted = true;
+                break;
+            case CaptureRejected rejected:
+                _captures[rejected.CaptureId].Rejected = true;
+                break;
+            case ReviewRequested review:
+                _captures[review.CaptureId].ReviewRequested = true;
+                break;
+            case MemoEdited memo:
+                var edited = SegmentAt(memo.SegmentStart);
+                edited.Memo = memo.Memo;
+                edited.ActivityLabel = memo.ActivityLabel;
+                break;
+            case ManualTimeAdded manual:
+                foreach (var start in manual.Segments)
+                {
+                    var added = SegmentAt(start);
+                    added.Manual = true;
+                    added.Memo = manual.Memo;
+                }
+
+                break;
+            case WeeklyLimitChanged limit:
+                _limitMinutes = limit.LimitMinutes;
+                break;
+            case WeekLocked:
+                _locked = true;
+                break;
+        }
+    }
+
+    private void Open(WeekTerms terms)
+    {
+        if (_opened is not null)
+        {
+            Sender.Tell(Accepted.Instance);
+            return;
+        }
+
+        var opened = new WeekOpened(
+            terms.ContractId, terms.Week.ToString(), terms.WeekZone.Id, terms.SegmentMinutes, terms.HourlyRateCents, terms.LimitMinutes,
+            terms.Week.StartIn(terms.WeekZone), terms.Week.EndIn(terms.WeekZone));
+        Persist(opened, _ => Sender.Tell(Accepted.Instance));
+    }
+
+    private void Record(RecordCapture command)
+    {
+        if (_captureIdsByKey.TryGetValue(command.IdempotencyKey, out var knownId))
+        {
+            Sender.Tell(new CaptureAccepted(knownId, _captures[knownId].SegmentStart, Duplicate: true));
+            return;
+        }
+
+        if (RefuseChange(command.CapturedAt) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+
+        var segmentStart = SegmentSlots.StartOf(command.CapturedAt, _opened!.SegmentMinutes);
+        var existing = _segments.GetValueOrDefault(segmentStart);
+        var first = command.Kind == CaptureKind.Screen ? existing?.Screen : existing?.Camera;
+        if (first is not null)
+        {
+            // One capture of each kind per segment: a second one replaces nothing.
+            Sender.Tell(new CaptureAccepted(first.Id, segmentStart, Duplicate: true));
+            return;
+        }
+
+        var recorded = new CaptureRecorded(
+            "cap_" + Guid.NewGuid().ToString("N"), command.IdempotencyKey, segmentStart, command.CapturedAt, command.Kind,
+            command.BlobKey, command.SizeBytes, command.Black, command.AppName, command.WindowTitle, command.Comment,
+            command.Memo, command.ActivityLabel);
+        PersistChangingBilling(recorded, new CaptureAccepted(recorded.CaptureId, segmentStart, Duplicate: false));
+    }
+
+    private void Record(RecordActivity command)
+    {
+        foreach (var minute in command.Minutes)
+        {
+            if (minute.MinuteUtc.Second != 0 || minute.MinuteUtc.Millisecond != 0
+                || minute.Keystrokes < 0 || minute.MouseClicks < 0 || minute.Scrolls < 0)
+            {
+                Sender.Tell(new Rejected("invalid-activity", $"Activity for {minute.MinuteUtc:O} must start on a whole minute and count no negatives."));
+                return;
+            }
+
+            if (RefuseChange(minute.MinuteUtc) is { } refusal)
+            {
+                Sender.Tell(refusal);
+                return;
+            }
+        }
+
+        var normalized = command.Minutes.Select(m => m with { MinuteUtc = m.MinuteUtc.ToUniversalTime() }).ToList();
+        PersistChangingBilling(new ActivityRecorded(normalized));
+    }
+
+    private void Delete(DeleteCapture command)
+    {
+        if (FindCapture(command.CaptureId) is not { } capture)
+        {
+            return;
+        }
+
+        if (RefuseLocked() is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+
+        if (capture.Deleted)
+        {
+            Sender.Tell(Accepted.Instance);
+            return;
+        }
+
+        PersistChangingBilling(new CaptureDeleted(capture.Id, capture.SegmentStart, capture.Kind));
+    }
+
+    private void Reject(RejectCapture command)
+    {
+        if (FindCapture(command.CaptureId) is not { } capture)
+        {
+            return;
+        }
+
+        if (RefuseLocked() is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+
+        if (capture.Kind != CaptureKind.Screen || capture.Deleted)
+        {
+            Sender.Tell(new Rejected("not-rejectable", "Only a screen capture that was not deleted can be rejected."));
+            return;
+        }
+
+        if (capture.Rejected)
+        {
+            Sender.Tell(Accepted.Instance);
+            return;
+        }
+
+        PersistChangingBilling(new CaptureRejected(capture.Id, capture.SegmentStart, command.Reason));
+    }
+
+    private void RequestReviewOf(RequestReview command)
+    {
+        if (FindCapture(command.CaptureId) is not { } capture)
+        {
+            return;
+        }
+
+        if (!capture.Rejected)
+        {
+            Sender.Tell(new Rejected("not-rejected", "A review can only be requested for a rejected capture."));
+        }
+        else if (capture.ReviewRequested)
+        {
+            Sender.Tell(new Rejected("review-already-requested", "A review was already requested for this capture."));
+        }
+        else
+        {
+            Persist(new ReviewRequested(capture.Id, capture.SegmentStart, command.Message), _ => Sender.Tell(Accepted.Instance));
+        }
+    }
+
+    private void Edit(EditMemo command)
+    {
+        if (RefuseLocked() is { } refusal)
+        {
+            Sender.Tell(refusal);
+        }
+        else if (!_segments.ContainsKey(command.SegmentStart))
+        {
+            Sender.Tell(new Rejected("not-found", $"No segment starts at {command.SegmentStart:O}."));
+        }
+        else
+        {
+            PersistChangingBilling(new MemoEdited(command.SegmentStart, command.Memo, command.ActivityLabel));
+        }
+    }
+
+    private void Add(AddManualTime command)
+    {
+        if (command.To <= command.From || string.IsNullOrWhiteSpace(command.Memo))
+        {
+            Sender.Tell(new Rejected("invalid-manual-time", "Manual time needs a start before its end and a memo."));
+            return;
+        }
+
+        if ((RefuseChange(command.From) ?? RefuseChange(command.To.AddTicks(-1))) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+
+        var segments = SegmentSlots.Covering(command.From, command.To, _opened!.SegmentMinutes).ToList();
+        foreach (var start in segments)
+        {
+            if (_segments.TryGetValue(start, out var tracked) && (tracked.Screen is not null || tracked.Manual))
+            {
+                Sender.Tell(new Rejected("overlaps-tracked-time", $"The segment at {start:O} already has time."));
+                return;
+            }
+        }
+
+        PersistChangingBilling(new ManualTimeAdded(command.From, command.To, command.Memo, segments));
+    }
+
+    /// <summary>Persists an event that may change billing, then any limit alert it crosses, then replies.</summary>
+    private void PersistChangingBilling(object @event, object? reply = null)
+    {
+        var before = Evaluate().BillableMinutes;
+        Persist(@event, _ =>
+        {
+            var after = Evaluate().BillableMinutes;
+            var limit = _limitMinutes;
+            PersistAll(WeekBilling.ThresholdsCrossed(before, after, limit).Select(p => new LimitThresholdReached(p, after, limit!.Value)));
+            Sender.Tell(reply ?? Accepted.Instance);
+        });
+    }
+
+    private Rejected? RefuseChange(DateTimeOffset at)
+    {
+        if (RefuseLocked() is { } locked)
+        {
+            return locked;
+        }
+
+        if (at > Context.System.Time.GetUtcNow() + _clockSkewTolerance)
+        {
+            return new Rejected("capture-in-future", $"{at:O} is in the future; check the computer's clock.");
+        }
+
+        return at < _opened!.StartsAt || at >= _opened.EndsAt
+            ? new Rejected("wrong-week", $"{at:O} is not in week {_opened.Week}.")
+            : null;
+    }
+
+    private Rejected? RefuseLocked() =>
+        _locked ? new Rejected("week-locked", $"Week {_opened!.Week} is locked; its time can no longer change.") : null;
+
+    private Capture? FindCapture(string captureId)
+    {
+        if (_captures.TryGetValue(captureId, out var capture))
+        {
+            return capture;
+        }
+
+        Sender.Tell(new Rejected("not-found", $"No capture {captureId} in this week."));
+        return null;
+    }
+
+    private Segment SegmentAt(DateTimeOffset start)
+    {
+        if (!_segments.TryGetValue(start, out var segment))
+        {
+            segment = new Segment(start);
+            _segments[start] = segment;
+        }
+
+        return segment;
+    }
+
+    private WeekEvaluation Evaluate() =>
+        WeekBilling.Evaluate(_segments.Values.Select(s => s.Facts()), _opened!.SegmentMinutes, _limitMinutes);
+
+    private WeekDiary Diary()
+    {
+        var evaluation = Evaluate();
+        var segments = evaluation.Segments.Select(billed =>
+        {
+            var s = _segments[billed.Start];
+            return new DiarySegment(
+                s.Start, billed.Status, billed.Billable, billed.Unprotected, s.ActiveMinutes,
+                s.Screen?.Id, s.Camera is { Deleted: false } camera ? camera.Id : null, s.Screen?.Black ?? false,
+                s.Memo, s.ActivityLabel, s.Screen?.Comment, s.Screen?.AppName, s.Screen?.WindowTitle);
+        }).ToList();
+        return new WeekDiary(
+            _opened!.ContractId, IsoWeek.Parse(_opened.Week), _locked, _limitMinutes, evaluation.BillableMinutes,
+            Money.AmountCents(evaluation.BillableMinutes, _opened.HourlyRateCents), segments);
+    }
+
+    private sealed class Segment(DateTimeOffset start)
+    {
+        public DateTimeOffset Start { get; } = start;
+
+        public Capture? Screen { get; set; }
+
+        public Capture? Camera { get; set; }
+
+        public bool Manual { get; set; }
+
+        public string? Memo { get; set; }
+
+        public string? ActivityLabel { get; set; }
+
+        public Dictionary<DateTimeOffset, ActivityMinute> Minutes { get; } = [];
+
+        public int ActiveMinutes => Minutes.Values.Count(m => m.Active);
+
+        public SegmentFacts Facts() => new()
+        {
+            Start = Start,
+            ActiveMinutes = ActiveMinutes,
+            HasScreenCapture = Screen is not null,
+            BlackCapture = Screen?.Black ?? false,
+            CaptureDeleted = Screen?.Deleted ?? false,
+            Rejected = Screen?.Rejected ?? false,
+            Manual = Manual,
+            Memo = Memo,
+        };
+    }
+
+    private sealed class Capture(string id, DateTimeOffset segmentStart, CaptureKind kind, bool black)
+    {
+        public string Id { get; } = id;
+
+        public DateTimeOffset SegmentStart { get; } = segmentStart;
+
+        public CaptureKind Kind { get; } = kind;
+
+        public bool Black { get; } = black;
+
+        public bool Deleted { get; set; }
+
+        public bool Rejected { get; set; }
+
+        public bool ReviewRequested { get; set; }
+
+        public string? AppName { get; init; }
+
+        public string? WindowTitle { get; init; }
+
+        public string? Comment { get; init; }
+    }
+}

@@ -1,0 +1,42 @@
+using LiveTracker.Actors.Persistence;
+
+namespace LiveTracker.Actors.Contracts;
+
+[Manifest("work-week.opened.v1")]
+public sealed record WeekOpened(
+    string ContractId, string Week, string WeekZone, int SegmentMinutes, long HourlyRateCents, int? LimitMinutes,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+
+[Manifest("work-week.capture-recorded.v1")]
+public sealed record CaptureRecorded(
+    string CaptureId, string IdempotencyKey, DateTimeOffset SegmentStart, DateTimeOffset CapturedAt, CaptureKind Kind,
+    string BlobKey, long SizeBytes, bool Black, string? AppName, string? WindowTitle, string? Comment, string? Memo,
+    string? ActivityLabel);
+
+[Manifest("work-week.activity-recorded.v1")]
+public sealed record ActivityRecorded(IReadOnlyList<ActivityMinute> Minutes);
+
+[Manifest("work-week.capture-deleted.v1")]
+public sealed record CaptureDeleted(string CaptureId, DateTimeOffset SegmentStart, CaptureKind Kind);
+
+[Manifest("work-week.capture-rejected.v1")]
+public sealed record CaptureRejected(string CaptureId, DateTimeOffset SegmentStart, string Reason);
+
+[Manifest("work-week.review-requested.v1")]
+public sealed record ReviewRequested(string CaptureId, DateTimeOffset SegmentStart, string Message);
+
+[Manifest("work-week.memo-edited.v1")]
+public sealed record MemoEdited(DateTimeOffset SegmentStart, string Memo, string? ActivityLabel);
+
+[Manifest("work-week.manual-time-added.v1")]
+public sealed record ManualTimeAdded(DateTimeOffset From, DateTimeOffset To, string Memo, IReadOnlyList<DateTimeOffset> Segments);
+
+[Manifest("work-week.weekly-limit-changed.v1")]
+public sealed record WeeklyLimitChanged(int? LimitMinutes);
+
+/// <summary>Billable time reached a share of the weekly limit (80 or 100 percent); the agent and client are told.</summary>
+[Manifest("work-week.limit-threshold-reached.v1")]
+public sealed record LimitThresholdReached(int Percent, int BillableMinutes, int LimitMinutes);
+
+[Manifest("work-week.locked.v1")]
+public sealed record WeekLocked(DateTimeOffset LockedAt);

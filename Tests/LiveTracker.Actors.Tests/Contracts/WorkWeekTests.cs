@@ -1,0 +1,221 @@
+using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Actors.Tests.Persistence;
+using LiveTracker.TestKit;
+using Xunit;
+
+namespace LiveTracker.Actors.Tests.Contracts;
+
+/// <summary>The Work Diary rules of one week, driven through the region as the API will drive them.</summary>
+public sealed class WorkWeekTests : ActorTestKit, IClassFixture<SqliteDatabaseFixture>, IAsyncLifetime
+{
+    // The TestKit clock starts Monday 2026-11-16 09:00 UTC, inside ISO week 2026-W47.
+    private static readonly IsoWeek Week = IsoWeek.Parse("2026-W47");
+    private static readonly DateTimeOffset NineAm = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly SqliteDatabaseFixture _database;
+    private readonly string _contractId = "c-" + Guid.NewGuid().ToString("N");
+    private SqlitePersistenceStore? _store;
+    private EntityRegion? _region;
+
+    public WorkWeekTests(SqliteDatabaseFixture database) => _database = database;
+
+    private string WeekId => WorkWeek.EntityId(_contractId, Week);
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        _store = new SqlitePersistenceStore(_database.DatabaseFile, "test", Clock);
+        await _store.InitializeAsync();
+        _region = StartRegion(Sys);
+        await Ask<Accepted>(new OpenWeek(new WeekTerms(_contractId, Week, TimeZoneInfo.Utc, 10, 6000, LimitMinutes: null)));
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await Sys.TerminateAsync();
+        await _store!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_capture_with_activity_in_its_segment_is_billed_for_the_whole_segment()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        var accepted = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(4)));
+        var unbilled = await Diary();
+        Assert.Equal((SegmentStatus.Logged, false), (unbilled.Segments[0].Status, unbilled.Segments[0].Billable));
+
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(3), keystrokes: 40));
+
+        var diary = await Diary();
+        var segment = Assert.Single(diary.Segments);
+        Assert.Equal(NineAm, accepted.SegmentStart);
+        Assert.Equal((accepted.CaptureId, true, 1, 10), (segment.ScreenCaptureId, segment.Billable, segment.ActiveMinutes, diary.BillableMinutes));
+        Assert.Equal(1000, diary.AmountCents);
+        Assert.Equal("editor", segment.AppName);
+    }
+
+    [Fact]
+    public async Task The_same_upload_twice_and_a_second_capture_in_a_segment_are_answered_with_the_first_capture()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        var first = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(2)));
+
+        var retried = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(2)));
+        var second = await Ask<CaptureAccepted>(Screen("k2", NineAm.AddMinutes(7)));
+
+        Assert.Equal((first.CaptureId, true), (retried.CaptureId, retried.Duplicate));
+        Assert.Equal((first.CaptureId, true), (second.CaptureId, second.Duplicate));
+        Assert.Single((await Diary()).Segments);
+    }
+
+    [Fact]
+    public async Task Captures_from_the_future_or_another_week_are_refused_with_a_clear_code()
+    {
+        var future = await Ask<Rejected>(Screen("k1", NineAm.AddMinutes(5)));
+        var lastWeek = await Ask<Rejected>(Screen("k2", NineAm.AddDays(-1)));
+        var withinSkew = await Ask<CaptureAccepted>(Screen("k3", NineAm.AddMinutes(1)));
+
+        Assert.Equal("capture-in-future", future.Code);
+        Assert.Equal("wrong-week", lastWeek.Code);
+        Assert.False(withinSkew.Duplicate);
+    }
+
+    [Fact]
+    public async Task Deleting_a_screen_capture_removes_the_time_but_deleting_a_camera_snapshot_keeps_it()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(25));
+        var screen1 = await Ask<CaptureAccepted>(Screen("s1", NineAm.AddMinutes(1)));
+        await Ask<CaptureAccepted>(Screen("s2", NineAm.AddMinutes(11)));
+        var camera = await Ask<CaptureAccepted>(Screen("c2", NineAm.AddMinutes(12)) with { Kind = CaptureKind.Camera });
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(1), 5));
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(11), 5));
+
+        await Ask<Accepted>(new DeleteCapture(screen1.CaptureId));
+        await Ask<Accepted>(new DeleteCapture(camera.CaptureId));
+
+        var diary = await Diary();
+        Assert.Equal([SegmentStatus.Deleted, SegmentStatus.Logged], diary.Segments.Select(s => s.Status));
+        Assert.Equal(10, diary.BillableMinutes);
+        Assert.Null(diary.Segments[1].CameraCaptureId);
+    }
+
+    [Fact]
+    public async Task A_rejected_capture_loses_its_time_and_its_freelancer_may_ask_for_review_once()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        var capture = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(1)));
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(1), 10));
+        Assert.Equal("not-rejected", (await Ask<Rejected>(new RequestReview(capture.CaptureId, "too early"))).Code);
+
+        await Ask<Accepted>(new RejectCapture(capture.CaptureId, "not my project"));
+        await Ask<Accepted>(new RequestReview(capture.CaptureId, "this was your bug #12"));
+        var again = await Ask<Rejected>(new RequestReview(capture.CaptureId, "please"));
+
+        Assert.Equal("review-already-requested", again.Code);
+        var diary = await Diary();
+        Assert.Equal((SegmentStatus.Rejected, 0), (diary.Segments[0].Status, diary.BillableMinutes));
+        var stored = await _store!.Journal.ReplayAsync("work-week-" + WeekId, 1, long.MaxValue).ToListAsync();
+        Assert.Contains(stored, e => e.Manifest == "work-week.capture-rejected.v1" && e.Payload.Contains("not my project", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Time_past_the_weekly_limit_is_over_limit_alerts_fire_at_80_and_100_percent_and_raising_the_limit_bills_it()
+    {
+        await Ask<Accepted>(new SetWeeklyLimit(50));
+        Clock.Advance(TimeSpan.FromHours(1));
+        for (var i = 0; i < 6; i++)
+        {
+            await Ask<CaptureAccepted>(Screen("k" + i, NineAm.AddMinutes((10 * i) + 1)));
+            await Ask<Accepted>(Activity(NineAm.AddMinutes((10 * i) + 1), 3));
+        }
+
+        var limited = await Diary();
+        Assert.Equal(50, limited.BillableMinutes);
+        Assert.Equal(SegmentStatus.OverLimit, limited.Segments[^1].Status);
+        var alerts = (await _store!.Journal.ReplayAsync("work-week-" + WeekId, 1, long.MaxValue).ToListAsync())
+            .Where(e => e.Manifest == "work-week.limit-threshold-reached.v1").ToList();
+        Assert.Equal(2, alerts.Count);
+
+        await Ask<Accepted>(new SetWeeklyLimit(120));
+
+        Assert.Equal(60, (await Diary()).BillableMinutes);
+    }
+
+    [Fact]
+    public async Task Manual_time_is_billed_unprotected_and_cannot_overlap_tracked_time()
+    {
+        Clock.Advance(TimeSpan.FromHours(2));
+        await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(1)));
+
+        var overlap = await Ask<Rejected>(new AddManualTime(NineAm, NineAm.AddMinutes(30), "meeting"));
+        await Ask<Accepted>(new AddManualTime(NineAm.AddMinutes(30), NineAm.AddMinutes(60), "meeting with the client"));
+
+        Assert.Equal("overlaps-tracked-time", overlap.Code);
+        var manual = (await Diary()).Segments.Where(s => s.Status == SegmentStatus.Manual).ToList();
+        Assert.Equal(3, manual.Count);
+        Assert.All(manual, s => Assert.True(s.Billable && s.Unprotected));
+    }
+
+    [Fact]
+    public async Task A_locked_week_refuses_deletes_memo_edits_and_late_uploads()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        var capture = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(1)));
+        await Ask<Accepted>(new EditMemo(NineAm, "fixing the login bug", "bugfix"));
+
+        await Ask<Accepted>(new LockWeek());
+
+        Assert.Equal("week-locked", (await Ask<Rejected>(new DeleteCapture(capture.CaptureId))).Code);
+        Assert.Equal("week-locked", (await Ask<Rejected>(new EditMemo(NineAm, "changed", null))).Code);
+        Assert.Equal("week-locked", (await Ask<Rejected>(Screen("late", NineAm.AddMinutes(3)))).Code);
+        Assert.Equal("fixing the login bug", (await Diary()).Segments[0].Memo);
+    }
+
+    [Fact]
+    public async Task The_diary_is_the_same_after_the_actor_system_is_killed_and_recovers_from_the_journal()
+    {
+        Clock.Advance(TimeSpan.FromHours(1));
+        await Ask<Accepted>(new SetWeeklyLimit(30));
+        for (var i = 0; i < 5; i++)
+        {
+            await Ask<CaptureAccepted>(Screen("k" + i, NineAm.AddMinutes((10 * i) + 2)));
+            await Ask<Accepted>(Activity(NineAm.AddMinutes((10 * i) + 2), i));
+        }
+
+        var capture = (await Diary()).Segments[1].ScreenCaptureId!;
+        await Ask<Accepted>(new DeleteCapture(capture));
+        var before = await Diary();
+        await Sys.TerminateAsync();
+
+        await using var restarted = ActorSystem.Create("restarted", time: Clock);
+        var region = StartRegion(restarted);
+        var after = await region.Ask<WeekDiary>(WeekId, new GetDiary()).WaitAsync(DefaultTimeout);
+
+        Assert.Equal(before.BillableMinutes, after.BillableMinutes);
+        Assert.Equal(before.Segments, after.Segments);
+    }
+
+    private EntityRegion StartRegion(ActorSystem system)
+    {
+        var context = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(WorkWeek).Assembly));
+        return EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, context, TimeSpan.FromMinutes(2))));
+    }
+
+    private async Task<T> Ask<T>(object command)
+    {
+        var reply = await _region!.Ask<object>(WeekId, command).WaitAsync(DefaultTimeout);
+        return reply is T typed ? typed : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name}, got {reply}");
+    }
+
+    private Task<WeekDiary> Diary() => Ask<WeekDiary>(new GetDiary());
+
+    private static RecordCapture Screen(string key, DateTimeOffset at) =>
+        new(key, at, CaptureKind.Screen, "sha256-" + key, 1234, AppName: "editor", WindowTitle: "main.cs", Memo: "invoice page");
+
+    private static RecordActivity Activity(DateTimeOffset minute, int keystrokes) =>
+        new([new ActivityMinute(minute, keystrokes, 1, 0)]);
+}
