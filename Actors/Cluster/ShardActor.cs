@@ -31,6 +31,9 @@ internal sealed class ShardActor(Func<string, Props> entityProps, RegionSettings
             case Passivate passivate when _idsByRef.TryGetValue(Sender, out var id):
                 BeginPassivation(_entities[id], passivate.StopMessage);
                 break;
+            case KeepAlive keepAlive when _idsByRef.TryGetValue(Sender, out var id):
+                _entities[id].KeepAlive = keepAlive.Enabled;
+                break;
             case PassivateIdle:
                 PassivateIdleEntities();
                 break;
@@ -103,7 +106,7 @@ internal sealed class ShardActor(Func<string, Props> entityProps, RegionSettings
         var cutoff = Context.System.Time.GetUtcNow() - settings.PassivateIdleEntityAfter;
         foreach (var entity in _entities.Values)
         {
-            if (entity.Buffer is null && entity.LastActivity <= cutoff)
+            if (entity.Buffer is null && !entity.KeepAlive && entity.LastActivity <= cutoff)
             {
                 BeginPassivation(entity, PoisonPill.Instance);
             }
@@ -135,6 +138,8 @@ internal sealed class ShardActor(Func<string, Props> entityProps, RegionSettings
         public IActorRef Ref { get; } = actorRef;
 
         public DateTimeOffset LastActivity { get; set; } = lastActivity;
+
+        public bool KeepAlive { get; set; }
 
         /// <summary>Non-null while the entity is stopping: messages wait here instead of reaching a dying actor.</summary>
         public Queue<(object Message, IActorRef Sender)>? Buffer { get; set; }

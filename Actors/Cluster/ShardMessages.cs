@@ -11,6 +11,12 @@ public sealed record ShardEnvelope(string EntityId, object Message);
 /// </summary>
 public sealed record Passivate(object StopMessage);
 
+/// <summary>
+/// Sent by an entity to its parent (the shard): while <see cref="Enabled"/>, the shard does not passivate it for
+/// being idle (e.g. a tracker whose server-side idle timer must keep running). It may still stop itself.
+/// </summary>
+public sealed record KeepAlive(bool Enabled);
+
 /// <summary>Maps an entity id to the shard that hosts it.</summary>
 public interface IShardExtractor
 {

@@ -65,6 +65,9 @@ public sealed class WorkWeek : PersistentActor
             case AddManualTime manual:
                 Add(manual);
                 break;
+            case MarkIdle idle:
+                MarkIdleSpan(idle);
+                break;
             case SetWeeklyLimit limit:
                 PersistChangingBilling(new WeeklyLimitChanged(limit.LimitMinutes));
                 break;
@@ -142,6 +145,13 @@ public sealed class WorkWeek : PersistentActor
                 break;
             case WeeklyLimitChanged limit:
                 _limitMinutes = limit.LimitMinutes;
+                break;
+            case IdleSpanRecorded idle:
+                foreach (var start in idle.Segments)
+                {
+                    SegmentAt(start).Idle = true;
+                }
+
                 break;
             case WeekLocked:
                 _locked = true;
@@ -330,6 +340,29 @@ public sealed class WorkWeek : PersistentActor
         PersistChangingBilling(new ManualTimeAdded(command.From, command.To, command.Memo, segments));
     }
 
+    private void MarkIdleSpan(MarkIdle command)
+    {
+        if (RefuseLocked() is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+
+        // Only the part of the span inside this week; the tracker sends each week its own part.
+        var from = command.From < _opened!.StartsAt ? _opened.StartsAt : command.From;
+        var to = command.To > _opened.EndsAt ? _opened.EndsAt : command.To;
+        var segments = from < to
+            ? SegmentSlots.Covering(from, to, _opened.SegmentMinutes).Where(s => !(_segments.TryGetValue(s, out var known) && known.Idle)).ToList()
+            : [];
+        if (segments.Count == 0)
+        {
+            Sender.Tell(Accepted.Instance);
+            return;
+        }
+
+        PersistChangingBilling(new IdleSpanRecorded(from, to, segments));
+    }
+
     /// <summary>Persists an event that may change billing, then any limit alert it crosses, then replies.</summary>
     private void PersistChangingBilling(object @event, object? reply = null)
     {
@@ -414,6 +447,8 @@ public sealed class WorkWeek : PersistentActor
 
         public bool Manual { get; set; }
 
+        public bool Idle { get; set; }
+
         public string? Memo { get; set; }
 
         public string? ActivityLabel { get; set; }
@@ -431,6 +466,7 @@ public sealed class WorkWeek : PersistentActor
             CaptureDeleted = Screen?.Deleted ?? false,
             Rejected = Screen?.Rejected ?? false,
             Manual = Manual,
+            Idle = Idle,
             Memo = Memo,
         };
     }

@@ -50,6 +50,9 @@ public sealed record SetWeeklyLimit(int? LimitMinutes);
 
 public sealed record LockWeek;
 
+/// <summary>The tracker found no input from <see cref="From"/> to <see cref="To"/>: that span's segments are idle.</summary>
+public sealed record MarkIdle(DateTimeOffset From, DateTimeOffset To);
+
 public sealed record GetDiary;
 
 /// <summary>The command was applied (after its events were durably written).</summary>

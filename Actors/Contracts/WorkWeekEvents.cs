@@ -38,5 +38,8 @@ public sealed record WeeklyLimitChanged(int? LimitMinutes);
 [Manifest("work-week.limit-threshold-reached.v1")]
 public sealed record LimitThresholdReached(int Percent, int BillableMinutes, int LimitMinutes);
 
+[Manifest("work-week.idle-span-recorded.v1")]
+public sealed record IdleSpanRecorded(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DateTimeOffset> Segments);
+
 [Manifest("work-week.locked.v1")]
 public sealed record WeekLocked(DateTimeOffset LockedAt);

@@ -91,6 +91,22 @@ public sealed class EntityRegionTests : ActorTestKit
     }
 
     [Fact]
+    public async Task An_entity_that_asks_to_be_kept_alive_is_not_passivated_until_it_releases_itself()
+    {
+        var lifecycle = CreateTestProbe();
+        var region = StartRegion(lifecycle);
+        await region.Ask<string>("k", "keep-alive");
+        lifecycle.ExpectMsg("started:k");
+
+        Clock.Advance(Idle * 3);
+        lifecycle.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        await region.Ask<string>("k", "release");
+        Clock.Advance(Idle * 2);
+
+        lifecycle.ExpectMsg("stopped:k");
+    }
+
+    [Fact]
     public async Task Messages_that_arrive_while_an_entity_is_stopping_are_buffered_and_delivered_to_its_next_incarnation()
     {
         var lifecycle = CreateTestProbe();
@@ -159,6 +175,10 @@ public sealed class EntityRegionTests : ActorTestKit
             {
                 case "count":
                     Sender.Tell($"{id}:{++_count}");
+                    break;
+                case "keep-alive" or "release":
+                    Context.Parent.Tell(new KeepAlive(message is "keep-alive"), Self);
+                    Sender.Tell("ok");
                     break;
                 case "passivate-me":
                     Context.Parent.Tell(new Passivate("stop-now"), Self);

@@ -10,25 +10,24 @@ using Xunit;
 
 namespace LiveTracker.Actors.Tests.Contracts;
 
-/// <summary>The Work Diary rules of one week, driven through the region as the API will drive them.</summary>
-public sealed class WorkWeekTests : ActorTestKit, IClassFixture<SqliteDatabaseFixture>, IAsyncLifetime
+/// <summary>The Work Diary rules of one week, driven through the region as the API will drive them, on each back-end.</summary>
+public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
 {
     // The TestKit clock starts Monday 2026-11-16 09:00 UTC, inside ISO week 2026-W47.
     private static readonly IsoWeek Week = IsoWeek.Parse("2026-W47");
     private static readonly DateTimeOffset NineAm = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly SqliteDatabaseFixture _database;
     private readonly string _contractId = "c-" + Guid.NewGuid().ToString("N");
-    private SqlitePersistenceStore? _store;
+    private IPersistenceStore? _store;
     private EntityRegion? _region;
 
-    public WorkWeekTests(SqliteDatabaseFixture database) => _database = database;
+    protected abstract IPersistenceStore CreateStore();
 
     private string WeekId => WorkWeek.EntityId(_contractId, Week);
 
     async Task IAsyncLifetime.InitializeAsync()
     {
-        _store = new SqlitePersistenceStore(_database.DatabaseFile, "test", Clock);
+        _store = CreateStore();
         await _store.InitializeAsync();
         _region = StartRegion(Sys);
         await Ask<Accepted>(new OpenWeek(new WeekTerms(_contractId, Week, TimeZoneInfo.Utc, 10, 6000, LimitMinutes: null)));
@@ -218,4 +217,15 @@ public sealed class WorkWeekTests : ActorTestKit, IClassFixture<SqliteDatabaseFi
 
     private static RecordActivity Activity(DateTimeOffset minute, int keystrokes) =>
         new([new ActivityMinute(minute, keystrokes, 1, 0)]);
+}
+
+public sealed class SqliteWorkWeekTests(SqliteDatabaseFixture database) : WorkWeekTests, IClassFixture<SqliteDatabaseFixture>
+{
+    protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
+}
+
+public sealed class PostgresWorkWeekTests(PostgresDatabaseFixture database) : WorkWeekTests, IClassFixture<PostgresDatabaseFixture>
+{
+    protected override IPersistenceStore CreateStore() =>
+        new LiveTracker.Actors.Persistence.Postgres.PostgresPersistenceStore(database.ConnectionString, "test", Clock);
 }

@@ -1,0 +1,56 @@
+using LiveTracker.Actors.Persistence;
+
+namespace LiveTracker.Actors.Contracts;
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ContractKind>))]
+public enum ContractKind
+{
+    Hourly,
+    Fixed,
+}
+
+public sealed record CreateContract(
+    string ClientId,
+    string FreelancerId,
+    string Title,
+    ContractKind Kind,
+    long HourlyRateCents,
+    string Currency,
+    int? WeeklyLimitMinutes,
+    int SegmentMinutes,
+    int IdleTimeoutMinutes);
+
+public sealed record GetContract;
+
+public sealed record SetContractWeeklyLimit(int? LimitMinutes);
+
+/// <summary>A Work Diary command for the week that contains <see cref="At"/>; the contract routes it there.</summary>
+public sealed record ForWeek(DateTimeOffset At, object Command);
+
+/// <summary>The freelancer turns tracking on for this contract from a device (see the tracker for the rules).</summary>
+public sealed record StartContractTracking(string FreelancerId, string DeviceId, string Memo, string? ActivityLabel, bool TakeOver = false);
+
+public sealed record ContractView(
+    string ContractId,
+    string ClientId,
+    string FreelancerId,
+    string Title,
+    ContractKind Kind,
+    long HourlyRateCents,
+    string Currency,
+    int? WeeklyLimitMinutes,
+    int SegmentMinutes,
+    int IdleTimeoutMinutes,
+    IReadOnlyList<string> Weeks);
+
+[Manifest("contract.created.v1")]
+public sealed record ContractCreated(
+    string ContractId, string ClientId, string FreelancerId, string Title, ContractKind Kind, long HourlyRateCents,
+    string Currency, int? WeeklyLimitMinutes, int SegmentMinutes, int IdleTimeoutMinutes);
+
+[Manifest("contract.weekly-limit-set.v1")]
+public sealed record ContractWeeklyLimitSet(int? LimitMinutes);
+
+/// <summary>The contract opened the Work Diary of a week (its summary of weeks).</summary>
+[Manifest("contract.week-started.v1")]
+public sealed record ContractWeekStarted(string Week);

@@ -1,0 +1,191 @@
+using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Persistence;
+
+namespace LiveTracker.Actors.Sessions;
+
+/// <summary>
+/// One freelancer's tracking: on or off, for which contract, from which device, with which memo. A freelancer
+/// tracks one contract from one device at a time. Activity is forwarded to the contract's week, and idleness is
+/// enforced here, on the server: no input for the contract's idle timeout pauses tracking and the idle span's
+/// segments are marked idle (not billed).
+/// </summary>
+public sealed class FreelancerTracker(string freelancerId, PersistenceContext persistence, IActorRef contracts)
+    : PersistentActor("tracker-" + freelancerId, persistence)
+{
+    private const string IdleTimer = "idle";
+    private TrackingStarted? _session;
+    private string? _lastStopReason;
+    private DateTimeOffset _lastInputAt;
+
+    protected override void OnRecoveryCompleted()
+    {
+        if (_session is not null)
+        {
+            // Input seen before a node restart is not journaled here; give the session a full timeout from now.
+            _lastInputAt = Context.System.Time.GetUtcNow();
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, TimeSpan.FromMinutes(_session.IdleTimeoutMinutes));
+            Context.Parent.Tell(new KeepAlive(true), Self);
+        }
+    }
+
+    protected override void OnCommand(object command)
+    {
+        switch (command)
+        {
+            case StartTracking start:
+                Start(start);
+                break;
+            case StopTracking stop when _session is null || _session.DeviceId != stop.DeviceId:
+                Sender.Tell(Accepted.Instance);
+                break;
+            case StopTracking:
+                Persist(new TrackingStopped(_session!.SessionId, "stopped", Now), _ => Sender.Tell(Accepted.Instance));
+                break;
+            case ChangeMemo when _session is null:
+                Sender.Tell(new Rejected("not-tracking", "Tracking is off."));
+                break;
+            case ChangeMemo memo:
+                Persist(new TrackerMemoChanged(memo.Memo, memo.ActivityLabel), _ => Sender.Tell(Accepted.Instance));
+                break;
+            case ReportActivity report:
+                Report(report);
+                break;
+            case IdleCheck:
+                CheckIdle();
+                break;
+            case GetTracking:
+                Sender.Tell(new TrackingView(
+                    _session is not null, _session?.ContractId, _session?.DeviceId, _session?.SessionId, _session?.Memo,
+                    _session?.ActivityLabel, _session?.StartedAt, _lastStopReason));
+                break;
+            case Accepted or Rejected:
+                // Answers of the weeks this tracker forwarded activity to.
+                break;
+            default:
+                Unhandled(command);
+                break;
+        }
+    }
+
+    protected override void ApplyEvent(object @event)
+    {
+        switch (@event)
+        {
+            case TrackingStarted started:
+                _session = started;
+                _lastStopReason = null;
+                break;
+            case TrackingStopped stopped:
+                _session = null;
+                _lastStopReason = stopped.Reason;
+                if (!IsRecovering)
+                {
+                    Timers.Cancel(IdleTimer);
+                    Context.Parent.Tell(new KeepAlive(false), Self);
+                }
+
+                break;
+            case TrackerMemoChanged memo when _session is not null:
+                _session = _session with { Memo = memo.Memo, ActivityLabel = memo.ActivityLabel };
+                break;
+        }
+    }
+
+    private DateTimeOffset Now => Context.System.Time.GetUtcNow();
+
+    private void Start(StartTracking start)
+    {
+        if (_session is { } current)
+        {
+            if (current.DeviceId == start.DeviceId && current.ContractId == start.ContractId)
+            {
+                Sender.Tell(new TrackingSession(current.SessionId));
+                return;
+            }
+
+            if (current.DeviceId != start.DeviceId && !start.TakeOver)
+            {
+                Sender.Tell(new Rejected("session-active-elsewhere", $"Tracking is on from device {current.DeviceId}; stop it there or take over."));
+                return;
+            }
+
+            Persist(new TrackingStopped(current.SessionId, current.DeviceId == start.DeviceId ? "switched" : "taken-over", Now));
+        }
+
+        var started = new TrackingStarted(
+            "ses_" + Guid.NewGuid().ToString("N"), start.ContractId, start.DeviceId, start.Memo, start.ActivityLabel,
+            start.SegmentMinutes, start.IdleTimeoutMinutes, Now);
+        Persist(started, s =>
+        {
+            // The idle timer lives in memory, so a tracking freelancer's tracker must not be passivated.
+            Context.Parent.Tell(new KeepAlive(true), Self);
+            _lastInputAt = s.StartedAt;
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, TimeSpan.FromMinutes(s.IdleTimeoutMinutes));
+            Sender.Tell(new TrackingSession(s.SessionId));
+        });
+    }
+
+    private void Report(ReportActivity report)
+    {
+        if (_session is null || _session.DeviceId != report.DeviceId)
+        {
+            Sender.Tell(new Rejected("not-tracking", "Tracking is off on this device; turn it on to record activity."));
+            return;
+        }
+
+        foreach (var minute in report.Minutes)
+        {
+            contracts.Tell(new ShardEnvelope(_session.ContractId, new ForWeek(minute.MinuteUtc, new RecordActivity([minute]))), Self);
+        }
+
+        var lastActive = report.Minutes.Where(m => m.Active).Select(m => m.MinuteUtc.AddMinutes(1)).DefaultIfEmpty().Max();
+        if (lastActive > _lastInputAt)
+        {
+            _lastInputAt = lastActive;
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - Now));
+        }
+
+        Sender.Tell(Accepted.Instance);
+    }
+
+    private TimeSpan IdleTimeout => TimeSpan.FromMinutes(_session!.IdleTimeoutMinutes);
+
+    private static TimeSpan Later(TimeSpan delay) => delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+
+    private void CheckIdle()
+    {
+        if (_session is null)
+        {
+            return;
+        }
+
+        var now = Now;
+        if (now - _lastInputAt < IdleTimeout)
+        {
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - now));
+            return;
+        }
+
+        // The segment with the last input keeps its time; every segment after it up to now is idle.
+        var idleFrom = SegmentSlots.StartOf(_lastInputAt.AddTicks(-1), _session.SegmentMinutes).AddMinutes(_session.SegmentMinutes);
+        var contractId = _session.ContractId;
+        Persist(new TrackingStopped(_session.SessionId, "idle", now), _ =>
+        {
+            if (idleFrom < now)
+            {
+                var idle = new MarkIdle(idleFrom, now);
+                // A span across a week boundary is sent to both weeks; each keeps its own part.
+                contracts.Tell(new ShardEnvelope(contractId, new ForWeek(idleFrom, idle)), Self);
+                contracts.Tell(new ShardEnvelope(contractId, new ForWeek(now.AddTicks(-1), idle)), Self);
+            }
+        });
+    }
+
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+}
