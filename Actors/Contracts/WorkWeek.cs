@@ -44,6 +44,9 @@ public sealed class WorkWeek : PersistentActor
             case GetDiary:
                 Sender.Tell(Diary());
                 break;
+            case GetTotals totals:
+                Sender.Tell(Totals(totals.Day));
+                break;
             case RecordCapture capture:
                 Record(capture);
                 break;
@@ -420,6 +423,18 @@ public sealed class WorkWeek : PersistentActor
 
     private WeekEvaluation Evaluate() =>
         WeekBilling.Evaluate(_segments.Values.Select(s => s.Facts()), _opened!.SegmentMinutes, _limitMinutes);
+
+    private WeekTotals Totals(DateOnly day)
+    {
+        var evaluation = Evaluate();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(_opened!.WeekZone);
+        var dayMinutes = evaluation.Segments
+            .Where(s => s.Billable && DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s.Start, zone).DateTime) == day)
+            .Sum(_ => _opened.SegmentMinutes);
+        return new WeekTotals(
+            IsoWeek.Parse(_opened.Week), day, dayMinutes, evaluation.BillableMinutes,
+            Money.AmountCents(evaluation.BillableMinutes, _opened.HourlyRateCents));
+    }
 
     private WeekDiary Diary()
     {

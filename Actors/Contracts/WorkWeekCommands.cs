@@ -55,6 +55,11 @@ public sealed record MarkIdle(DateTimeOffset From, DateTimeOffset To);
 
 public sealed record GetDiary;
 
+/// <summary>Billable time of the week and of one of its days (a date in the week zone), for Today / This Week.</summary>
+public sealed record GetTotals(DateOnly Day);
+
+public sealed record WeekTotals(IsoWeek Week, DateOnly Day, int DayBillableMinutes, int WeekBillableMinutes, long WeekAmountCents);
+
 /// <summary>The command was applied (after its events were durably written).</summary>
 public sealed record Accepted
 {

@@ -160,6 +160,23 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Today_and_this_week_totals_count_only_billable_time()
+    {
+        Clock.Advance(TimeSpan.FromDays(1));
+        foreach (var at in new[] { NineAm.AddMinutes(1), NineAm.AddMinutes(11), NineAm.AddDays(1).AddMinutes(1) })
+        {
+            await Ask<CaptureAccepted>(Screen("k" + at.Ticks, at));
+            await Ask<Accepted>(Activity(at, 3));
+        }
+
+        var monday = await Ask<WeekTotals>(new GetTotals(new DateOnly(2026, 11, 16)));
+        var tuesday = await Ask<WeekTotals>(new GetTotals(new DateOnly(2026, 11, 17)));
+
+        Assert.Equal((20, 30, 3000L), (monday.DayBillableMinutes, monday.WeekBillableMinutes, monday.WeekAmountCents));
+        Assert.Equal(10, tuesday.DayBillableMinutes);
+    }
+
+    [Fact]
     public async Task A_locked_week_refuses_deletes_memo_edits_and_late_uploads()
     {
         Clock.Advance(TimeSpan.FromMinutes(9));
