@@ -65,6 +65,9 @@ public sealed class WorkWeek : PersistentActor
             case EditMemo memo:
                 Edit(memo);
                 break;
+            case CommentOnCapture comment:
+                Comment(comment);
+                break;
             case AddManualTime manual:
                 Add(manual);
                 break;
@@ -131,6 +134,9 @@ public sealed class WorkWeek : PersistentActor
                 break;
             case ReviewRequested review:
                 _captures[review.CaptureId].ReviewRequested = true;
+                break;
+            case CaptureCommented commented:
+                _captures[commented.CaptureId].Comment = commented.Comment;
                 break;
             case MemoEdited memo:
                 var edited = SegmentAt(memo.SegmentStart);
@@ -297,6 +303,27 @@ public sealed class WorkWeek : PersistentActor
         else
         {
             Persist(new ReviewRequested(capture.Id, capture.SegmentStart, command.Message), _ => Sender.Tell(Accepted.Instance));
+        }
+    }
+
+    private void Comment(CommentOnCapture command)
+    {
+        if (FindCapture(command.CaptureId) is not { } capture)
+        {
+            return;
+        }
+
+        if (RefuseLocked() is { } refusal)
+        {
+            Sender.Tell(refusal);
+        }
+        else if (capture.Deleted)
+        {
+            Sender.Tell(new Rejected("capture-deleted", "A deleted capture cannot be commented."));
+        }
+        else
+        {
+            Persist(new CaptureCommented(capture.Id, capture.SegmentStart, command.Comment), _ => Sender.Tell(Accepted.Instance));
         }
     }
 
@@ -506,6 +533,6 @@ public sealed class WorkWeek : PersistentActor
 
         public string? WindowTitle { get; init; }
 
-        public string? Comment { get; init; }
+        public string? Comment { get; set; }
     }
 }

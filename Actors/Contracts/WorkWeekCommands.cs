@@ -42,6 +42,9 @@ public sealed record RejectCapture(string CaptureId, string Reason);
 
 public sealed record RequestReview(string CaptureId, string Message);
 
+/// <summary>The freelancer's comment on a capture (clients cannot reply there); replaces an earlier one.</summary>
+public sealed record CommentOnCapture(string CaptureId, string Comment);
+
 public sealed record EditMemo(DateTimeOffset SegmentStart, string Memo, string? ActivityLabel);
 
 public sealed record AddManualTime(DateTimeOffset From, DateTimeOffset To, string Memo);

@@ -25,6 +25,9 @@ public sealed record CaptureRejected(string CaptureId, DateTimeOffset SegmentSta
 [Manifest("work-week.review-requested.v1")]
 public sealed record ReviewRequested(string CaptureId, DateTimeOffset SegmentStart, string Message);
 
+[Manifest("work-week.capture-commented.v1")]
+public sealed record CaptureCommented(string CaptureId, DateTimeOffset SegmentStart, string Comment);
+
 [Manifest("work-week.memo-edited.v1")]
 public sealed record MemoEdited(DateTimeOffset SegmentStart, string Memo, string? ActivityLabel);
 

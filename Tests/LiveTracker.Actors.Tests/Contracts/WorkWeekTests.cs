@@ -160,6 +160,19 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_freelancer_can_comment_a_capture_until_it_is_deleted_or_the_week_locks()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(30));
+        var capture = await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(1)) with { Comment = "first draft" });
+
+        await Ask<Accepted>(new CommentOnCapture(capture.CaptureId, "refactoring the parser"));
+
+        Assert.Equal("refactoring the parser", (await Diary()).Segments[0].Comment);
+        await Ask<Accepted>(new LockWeek());
+        Assert.Equal("week-locked", (await Ask<Rejected>(new CommentOnCapture(capture.CaptureId, "late"))).Code);
+    }
+
+    [Fact]
     public async Task Today_and_this_week_totals_count_only_billable_time()
     {
         Clock.Advance(TimeSpan.FromDays(1));
