@@ -471,7 +471,7 @@ public sealed class WorkWeek : PersistentActor
             var s = _segments[billed.Start];
             return new DiarySegment(
                 s.Start, billed.Status, billed.Billable, billed.Unprotected, s.ActiveMinutes,
-                s.Screen?.Id, s.Camera is { Deleted: false } camera ? camera.Id : null, s.Screen?.Black ?? false,
+                [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)], s.Screen?.Id, s.Camera is { Deleted: false } camera ? camera.Id : null, s.Screen?.Black ?? false,
                 s.Memo, s.ActivityLabel, s.Screen?.Comment, s.Screen?.AppName, s.Screen?.WindowTitle);
         }).ToList();
         return new WeekDiary(

@@ -81,6 +81,7 @@ public sealed record DiarySegment(
     bool Billable,
     bool Unprotected,
     int ActiveMinutes,
+    IReadOnlyList<ActivityMinute> Activity,
     string? ScreenCaptureId,
     string? CameraCaptureId,
     bool Black,

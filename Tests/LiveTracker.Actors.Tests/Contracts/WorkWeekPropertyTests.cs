@@ -63,8 +63,7 @@ public sealed class WorkWeekPropertyTests : ActorTestKit, IClassFixture<SqliteDa
         await Sys.TerminateAsync();
         await using var restarted = ActorSystem.Create("restarted", time: Clock);
         var recovered = await StartRegion(restarted).Ask<WeekDiary>(WorkWeek.EntityId("in-order-" + seed, Week), new GetDiary()).WaitAsync(DefaultTimeout);
-        Assert.Equal(inOrder, recovered with { Segments = inOrder.Segments });
-        Assert.Equal(inOrder.Segments, recovered.Segments);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(inOrder), System.Text.Json.JsonSerializer.Serialize(recovered));
     }
 
     private static async Task<WeekDiary> PlayAsync(EntityRegion region, string contractId, IReadOnlyList<Upload> uploads, int? limit)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
@@ -55,6 +56,7 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         Assert.Equal((accepted.CaptureId, true, 1, 10), (segment.ScreenCaptureId, segment.Billable, segment.ActiveMinutes, diary.BillableMinutes));
         Assert.Equal(1000, diary.AmountCents);
         Assert.Equal("editor", segment.AppName);
+        Assert.Equal([new ActivityMinute(NineAm.AddMinutes(3), 40, 1, 0)], segment.Activity);
     }
 
     [Fact]
@@ -225,7 +227,7 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         var after = await region.Ask<WeekDiary>(WeekId, new GetDiary()).WaitAsync(DefaultTimeout);
 
         Assert.Equal(before.BillableMinutes, after.BillableMinutes);
-        Assert.Equal(before.Segments, after.Segments);
+        Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
     }
 
     private EntityRegion StartRegion(ActorSystem system)
