@@ -4,8 +4,8 @@ using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [--pg CONNSTR] [--out FILE]
-// Without a selection all three run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [--pg CONNSTR] [--scale X] [--out FILE]
+// Without a selection all four run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 var pg = Option("--pg");
 var outFile = Option("--out");
@@ -42,6 +42,22 @@ try
 
         sections.Add(await RecoveryBenchmark.RunAsync(
             "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "recovery.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), events, log));
+    }
+
+    if (Run("tracking"))
+    {
+        // 10,000 freelancers for an hour of their day (a whole day is 24 times as long at the same rate).
+        var freelancers = (int)(10_000 * scale);
+        var minutes = Math.Max(1, (int)(60 * scale));
+        if (pg is not null)
+        {
+            sections.Add(await TrackingBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), freelancers, minutes, log));
+        }
+        else
+        {
+            sections.Add(await TrackingBenchmark.RunAsync(
+                "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "tracking.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), freelancers, minutes, log));
+        }
     }
 }
 finally

@@ -1,0 +1,360 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Sessions;
+
+namespace LiveTracker.Bench;
+
+/// <summary>
+/// Freelancers tracking through the real entity regions (contracts, their weeks, trackers) on a real journal:
+/// every simulated minute each freelancer's agent reports one minute of activity to its tracker, and once per
+/// 10-minute segment sends one screen capture (metadata only) to its contract's week. Measures events/s
+/// ingested, command latency, and managed memory per resident and per passivated entity.
+/// </summary>
+internal static class TrackingBenchmark
+{
+    private const int MaxInFlight = 2_000;
+    private const int SegmentMinutes = 10;
+    private const int IdleTimeoutMinutes = 10;
+    private const long GoalBytesPerTracker = 4 * 1024;
+    private const int GoalTrackersPerNode = 100_000;
+
+    // Longer than one simulated minute (the clock's largest step while tracking), so nothing that is still
+    // receiving a message every minute is passivated; the shard checks every quarter of it.
+    private static readonly TimeSpan PassivateAfter = TimeSpan.FromSeconds(61);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(2);
+
+    public static async Task<string> RunAsync(string name, Func<IPersistenceStore> createStore, int freelancers, int simulatedMinutes, TextWriter log)
+    {
+        var n = freelancers;
+        var minutes = simulatedMinutes;
+        // A Wednesday, so a day (up to 24 h) stays inside one ISO week; 08:00 UTC unless the span needs the whole day.
+        var dayStart = new DateTimeOffset(2026, 11, 18, minutes <= 16 * 60 ? 8 : 0, 0, 0, TimeSpan.Zero);
+        var clock = new SimulatedClock(dayStart);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        await using var store = createStore();
+        await store.InitializeAsync();
+        await using var system = ActorSystem.Create("bench-tracking", time: clock);
+        var persistence = new PersistenceContext(store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
+        var regions = TrackingRegions.Start(
+            system, persistence, new RegionSettings { PassivateIdleEntityAfter = PassivateAfter }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+
+        var captures = 0L;
+        for (var i = 0; i < n; i++)
+        {
+            captures += Enumerable.Range(0, minutes).Count(m => m % SegmentMinutes == i % SegmentMinutes);
+        }
+
+        using var gate = new SemaphoreSlim(MaxInFlight, MaxInFlight);
+        var activityPump = new Pump(gate, (int)((long)n * minutes));
+        var capturePump = new Pump(gate, (int)captures);
+        var setupPump = new Pump(gate, 2 * n);
+        var stopPump = new Pump(gate, n);
+
+        var baseline = ManagedBytes();
+        log.WriteLine($"tracking ({name}): {n:N0} freelancers, {minutes:N0} simulated minutes, {captures:N0} captures");
+
+        // Setup: one contract per freelancer, tracking turned on through the contract.
+        var setup = Stopwatch.StartNew();
+        var orderingBefore = await store.EventLog.ReadHighestOrderingAsync();
+        for (var i = 0; i < n; i++)
+        {
+            var index = i;
+            await setupPump.SendAsync(() => regions.Contracts.Ask<object>(ContractId(run, index), new CreateContract(
+                "cl-" + run + "-" + index, FreelancerId(run, index), "Bench contract", ContractKind.Hourly, 6_000, "USD", null, SegmentMinutes, IdleTimeoutMinutes), AskTimeout), typeof(Accepted));
+        }
+
+        await setupPump.DrainAsync();
+        for (var i = 0; i < n; i++)
+        {
+            var index = i;
+            await setupPump.SendAsync(() => regions.Contracts.Ask<object>(ContractId(run, index), new StartContractTracking(
+                FreelancerId(run, index), DeviceId(index), "Working on the bench", null), AskTimeout), typeof(TrackingSession));
+        }
+
+        await setupPump.DrainAsync();
+        setup.Stop();
+        log.WriteLine($"  setup ({2 * n:N0} commands) in {setup.Elapsed.TotalSeconds:N1} s");
+
+        // Tracking: minute m is reported once it is over (the clock stands at its end), for every freelancer;
+        // freelancer i's capture falls in minute m of each segment with m % 10 == i % 10.
+        var ingestStart = await store.EventLog.ReadHighestOrderingAsync();
+        var expected = 0L;
+        var expectedThroughPreviousMinute = 0L;
+        var ingest = Stopwatch.StartNew();
+        for (var m = 0; m < minutes; m++)
+        {
+            clock.Set(dayStart.AddMinutes(m + 1));
+            var minute = dayStart.AddMinutes(m);
+            var eventsThisMinute = (long)n + (m == 0 ? 2L * n : 0); // activity, plus the week opened by the first command
+            for (var i = 0; i < n; i++)
+            {
+                var index = i;
+                var counts = (int)((((uint)(index * 31)) + (uint)(m * 17)) % 90);
+                await activityPump.SendAsync(() => regions.Trackers.Ask<object>(FreelancerId(run, index), new ReportActivity(
+                    DeviceId(index), [new ActivityMinute(minute, 5 + counts, counts % 7, counts % 3)]), AskTimeout), typeof(Accepted));
+                if (m % SegmentMinutes == index % SegmentMinutes)
+                {
+                    eventsThisMinute++;
+                    var capturedAt = minute.AddSeconds(30);
+                    await capturePump.SendAsync(() => regions.Contracts.Ask<object>(ContractId(run, index), new ForWeek(capturedAt, new RecordCapture(
+                        $"{index}-{m}", capturedAt, CaptureKind.Screen, "sha256-" + run + index.ToString("x8", CultureInfo.InvariantCulture) + m.ToString("x4", CultureInfo.InvariantCulture),
+                        180_000, AppName: "Code", WindowTitle: "TrackingBenchmark.cs")), AskTimeout), typeof(CaptureAccepted));
+                }
+            }
+
+            await activityPump.DrainAsync();
+            // Activity is acknowledged by the tracker and written by the week after it: keep at most one minute of
+            // it in flight, so the backlog stays bounded and events/s is what the journal really absorbs.
+            await WaitForOrderingAsync(store, ingestStart + expectedThroughPreviousMinute, TimeSpan.FromSeconds(60));
+            expectedThroughPreviousMinute = expected + eventsThisMinute;
+            expected += eventsThisMinute;
+            if ((m + 1) % Math.Max(1, minutes / 6) == 0)
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  minute {m + 1}/{minutes}: {ingest.Elapsed.TotalSeconds:N1} s"));
+            }
+        }
+
+        var drained = await WaitForOrderingAsync(store, ingestStart + expected, TimeSpan.FromSeconds(120));
+        ingest.Stop();
+        var ingested = drained - ingestStart;
+        var eventsPerSecond = ingested / ingest.Elapsed.TotalSeconds;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ingested {ingested:N0} events (expected {expected:N0}) in {ingest.Elapsed.TotalSeconds:N1} s: {eventsPerSecond:N0} events/s"));
+
+        // Memory: everything resident, then contracts and weeks passivated (trackers keep themselves alive while
+        // tracking), then tracking stopped and trackers passivated too.
+        var residentCounts = await CountsAsync(regions);
+        var allResident = ManagedBytes();
+        var residentCountsAfter = await CountsAsync(regions);
+        log.WriteLine($"  resident {residentCounts} (after measuring {residentCountsAfter}): {allResident - baseline:N0} bytes above baseline");
+
+        clock.Advance(PassivateAfter + TimeSpan.FromSeconds(1));
+        await WaitForCountAsync(regions.Contracts, 0, TimeSpan.FromSeconds(60));
+        await WaitForCountAsync(regions.Weeks, 0, TimeSpan.FromSeconds(60));
+        var trackerCountActive = await regions.Trackers.CountEntitiesAsync();
+        var trackersResident = ManagedBytes();
+        log.WriteLine($"  contracts and weeks passivated, {trackerCountActive:N0} trackers resident: {trackersResident - baseline:N0} bytes above baseline");
+
+        for (var i = 0; i < n; i++)
+        {
+            var index = i;
+            await stopPump.SendAsync(() => regions.Trackers.Ask<object>(FreelancerId(run, index), new StopTracking(DeviceId(index)), AskTimeout), typeof(Accepted));
+        }
+
+        await stopPump.DrainAsync();
+        clock.Advance(PassivateAfter + TimeSpan.FromSeconds(1));
+        await WaitForCountAsync(regions.Trackers, 0, TimeSpan.FromSeconds(60));
+        var passivated = ManagedBytes();
+        log.WriteLine($"  everything passivated: {passivated - baseline:N0} bytes above baseline");
+
+        var bareActor = await BareActorBytesAsync(n);
+        log.WriteLine($"  a bare kernel actor that has handled one message: {bareActor:N0} bytes");
+
+        var failures = setupPump.Failures + activityPump.Failures + capturePump.Failures + stopPump.Failures;
+        var firstFailure = setupPump.FirstFailure ?? activityPump.FirstFailure ?? capturePump.FirstFailure ?? stopPump.FirstFailure;
+
+        var perFreelancer = (allResident - passivated) / (double)n;
+        var perTracker = (trackersResident - passivated) / (double)n;
+        var perContractAndWeek = (allResident - trackersResident) / (double)n;
+        var perPassivated = (passivated - baseline) / (double)n;
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var trackersPerNode = perTracker > 0 ? available / perTracker : double.PositiveInfinity;
+        var freelancersPerNode = perFreelancer > 0 ? available / perFreelancer : double.PositiveInfinity;
+        var all = activityPump.Latencies.Concat(capturePump.Latencies).ToArray();
+        var met = perTracker <= GoalBytesPerTracker && trackersPerNode >= GoalTrackersPerNode;
+
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"### Tracking: {n:N0} freelancers, {minutes:N0} simulated minutes ({name})");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"The real entity regions (contracts, work weeks, trackers) on the {name} journal. Each freelancer has a contract and turns tracking on through it; then for every simulated minute each agent reports that minute's input counts to its tracker (which forwards them through the contract to the week, where they are written), and once per 10-minute segment sends one screen capture as metadata (blob key, size, app, window title) to its contract's week, which writes it before answering. This is {(minutes >= 24 * 60 ? "a full day" : minutes == 60 ? "an hour of the day" : $"{minutes:N0} minutes of the day")}: a full day (1,440 minutes, {(long)n * 1_584:N0} commands for {n:N0} freelancers) is the same per-minute load for 24 times as long and would not fit the benchmark budget on this machine.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"At most {MaxInFlight:N0} commands are outstanding, and the driver lets the journal fall at most one simulated minute behind (activity is acknowledged by the tracker before the week has written it), so the rate below is what the journal durably absorbs. The node's clock is simulated and stands at the end of the minute being reported; timers and timeouts run in real time.");
+        md.AppendLine();
+        md.AppendLine("| | count | p50 ms | p99 ms | max ms |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        md.AppendLine(LatencyRow("activity report (tracker's ack)", activityPump.Latencies));
+        md.AppendLine(LatencyRow("capture (ack after the write)", capturePump.Latencies));
+        md.AppendLine(LatencyRow("all tracking commands", all));
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Setup ({2 * n:N0} commands: create contract, start tracking) took {setup.Elapsed.TotalSeconds:N1} s. Tracking wrote {ingested:N0} events (expected {expected:N0}) in {ingest.Elapsed.TotalSeconds:N1} s: **{eventsPerSecond:N0} events/s**, {(long)n * minutes / ingest.Elapsed.TotalSeconds:N0} activity minutes/s. Commands refused or failed: {failures:N0}{(firstFailure is null ? "" : $" (first: {firstFailure})")}.");
+        md.AppendLine();
+        md.AppendLine("Managed heap after two forced, compacting full collections (`GC.GetTotalMemory(true)`), above the heap before the first contract was created, divided by the number of freelancers:");
+        md.AppendLine();
+        md.AppendLine("| resident | bytes above baseline | bytes each |");
+        md.AppendLine("|---|---:|---:|");
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| every entity active ({residentCounts}) | {allResident - baseline:N0} | {(allResident - baseline) / (double)n:N0} per freelancer |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| contracts and weeks passivated, {trackerCountActive:N0} trackers tracking | {trackersResident - baseline:N0} | {(trackersResident - baseline) / (double)n:N0} per freelancer |"));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| everything passivated | {passivated - baseline:N0} | {perPassivated:N0} per freelancer |"));
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"So an active tracker costs {perTracker:N0} bytes, its contract and week (with {(minutes + SegmentMinutes - 1) / SegmentMinutes:N0} segments of activity and captures) another {perContractAndWeek:N0}, an active freelancer {perFreelancer:N0} in all, and a passivated one {perPassivated:N0} (an upper bound: it also counts what the run grew outside the entities and keeps, such as the shards' collections and the database client's connection pool and buffers). For comparison, an actor of this kernel with no state of its own costs {bareActor:N0} bytes once it has handled a message (mailbox channel, system-message queue, collections, timers, stash), so most of a tracker is the kernel's per-actor floor, not its state. With the {available / (1024.0 * 1024 * 1024):N1} GiB this process may use, that is about {trackersPerNode:N0} tracker entities, or {freelancersPerNode:N0} freelancers with all three entities resident, per node. Only the managed heap is counted: the runtime itself, thread stacks and native memory (such as SQLite's page cache) are not."));
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Percentile(all, 0.99):N1} ms; resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and week), {perPassivated:N0} bytes passivated** (goal ≥ 100,000 trackers per node at ≤ 4 KB each: {(met ? "met" : "missed")})."));
+        return md.ToString();
+    }
+
+    /// <summary>The kernel's floor: managed bytes of an actor with no state of its own, after one message.</summary>
+    private static async Task<double> BareActorBytesAsync(int count)
+    {
+        await using var system = ActorSystem.Create("bench-bare");
+        var actors = new IActorRef[count];
+        var before = ManagedBytes();
+        for (var i = 0; i < count; i++)
+        {
+            actors[i] = system.ActorOf(Props.Create(() => new Echo()), "echo-" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            await actors[i].Ask<int>(i, AskTimeout);
+        }
+
+        var after = ManagedBytes();
+        GC.KeepAlive(actors);
+        return (after - before) / (double)count;
+    }
+
+    private static string ContractId(string run, int index) => $"c-{run}-{index}";
+
+    private static string FreelancerId(string run, int index) => $"f-{run}-{index}";
+
+    private static string DeviceId(int index) => "dev-" + index.ToString(CultureInfo.InvariantCulture);
+
+    private static long ManagedBytes()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static async Task<string> CountsAsync(TrackingRegions regions) =>
+        $"{await regions.Contracts.CountEntitiesAsync():N0} contracts, {await regions.Weeks.CountEntitiesAsync():N0} weeks, {await regions.Trackers.CountEntitiesAsync():N0} trackers";
+
+    private static async Task<long> WaitForOrderingAsync(IPersistenceStore store, long target, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var highest = await store.EventLog.ReadHighestOrderingAsync();
+            if (highest >= target || waited.Elapsed > timeout)
+            {
+                return highest;
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private static async Task WaitForCountAsync(EntityRegion region, int count, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (await region.CountEntitiesAsync() != count)
+        {
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{region.TypeName}: {await region.CountEntitiesAsync()} entities still running, expected {count}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static string LatencyRow(string label, double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {label} | {sorted.Length:N0} | {Percentile(sorted, 0.50):N1} | {Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
+    }
+
+    private sealed class Echo : ActorBase
+    {
+        protected override void OnReceive(object message) => Sender.Tell(message);
+    }
+
+    /// <summary>Asks with a bound on outstanding requests, recording each one's latency.</summary>
+    private sealed class Pump(SemaphoreSlim gate, int capacity)
+    {
+        private readonly double[] _latencies = new double[capacity];
+        private int _count;
+        private int _failures;
+        private string? _firstFailure;
+
+        public double[] Latencies => _latencies[..Math.Min(Volatile.Read(ref _count), _latencies.Length)].Order().ToArray();
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public string? FirstFailure => Volatile.Read(ref _firstFailure);
+
+        /// <summary>Waits until nothing is outstanding on the gate (of any pump sharing it).</summary>
+        public async Task DrainAsync()
+        {
+            for (var i = 0; i < MaxInFlight; i++)
+            {
+                await gate.WaitAsync();
+            }
+
+            gate.Release(MaxInFlight);
+        }
+
+        public async Task SendAsync(Func<Task<object>> ask, Type expected)
+        {
+            await gate.WaitAsync();
+            _ = CompleteAsync(ask, expected, Stopwatch.GetTimestamp());
+        }
+
+        private async Task CompleteAsync(Func<Task<object>> ask, Type expected, long started)
+        {
+            try
+            {
+                var reply = await ask();
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var slot = Interlocked.Increment(ref _count) - 1;
+                if (slot < _latencies.Length)
+                {
+                    _latencies[slot] = elapsed;
+                }
+
+                if (reply.GetType() != expected)
+                {
+                    Fail(reply.ToString() ?? reply.GetType().Name);
+                }
+            }
+            catch (Exception ex) when (ex is AskTimeoutException or TimeoutException or InvalidOperationException or ActorStoppedException)
+            {
+                Fail(ex.Message);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        private void Fail(string what)
+        {
+            Interlocked.Increment(ref _failures);
+            Interlocked.CompareExchange(ref _firstFailure, what, null);
+        }
+    }
+
+    /// <summary>The node's clock: stands still while a simulated minute is reported and is moved by the driver.</summary>
+    private sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _utcTicks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Volatile.Read(ref _utcTicks), TimeSpan.Zero);
+
+        public void Set(DateTimeOffset now) => Volatile.Write(ref _utcTicks, Math.Max(Volatile.Read(ref _utcTicks), now.UtcTicks));
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
+    }
+}
