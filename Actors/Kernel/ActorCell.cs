@@ -16,14 +16,18 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     private readonly Channel<Envelope> _mailbox = Channel.CreateUnbounded<Envelope>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
 
-    private readonly ConcurrentQueue<SystemMessage> _systemMessages = new();
-    private readonly Queue<Envelope> _front = new();
-    private readonly Dictionary<string, ActorCell> _children = new(StringComparer.Ordinal);
-    private readonly HashSet<IActorRef> _watchers = [];
-    private readonly HashSet<IActorRef> _watching = [];
-    private readonly Queue<DateTimeOffset> _recentFailures = new();
+    // Entities are many and mostly idle, so everything an actor may never need is created on first use;
+    // _lock guards the collections other threads touch (children, watchers).
+    private readonly Lock _lock = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stopRequested = new();
+    private ConcurrentQueue<SystemMessage>? _systemMessages;
+    private Queue<Envelope>? _front;
+    private Dictionary<string, ActorCell>? _children;
+    private HashSet<IActorRef>? _watchers;
+    private HashSet<IActorRef>? _watching;
+    private Queue<DateTimeOffset>? _recentFailures;
+    private CancellationTokenSource? _backoffCancellation;
+    private volatile bool _stopSignalled;
     private readonly Props _props;
     private readonly SupervisorStrategy _strategy;
     private readonly ActorCell? _parent;
@@ -36,18 +40,21 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     private int _terminatedFlag;
     private long _childNameCounter;
 
-    public ActorCell(ActorSystem system, Props props, string path, ActorCell? parent, SupervisorStrategy strategy)
+    public ActorCell(ActorSystem system, Props props, string name, ActorCell? parent, SupervisorStrategy strategy)
     {
         System = system;
         _props = props;
-        Path = path;
+        Name = name;
         _parent = parent;
         _strategy = strategy;
         _stash = new MessageStash(this);
         _timers = new TimerScheduler(this, system.Time);
     }
 
-    public string Path { get; }
+    /// <summary>The last element of <see cref="Path"/>; the path itself is built on demand (logs, errors).</summary>
+    public string Name { get; }
+
+    public string Path => _parent is null ? Name : _parent.Path.EndsWith('/') ? _parent.Path + Name : _parent.Path + "/" + Name;
 
     public ActorSystem System { get; }
 
@@ -63,9 +70,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     {
         get
         {
-            lock (_children)
+            lock (_lock)
             {
-                return [.. _children.Values];
+                return _children is null ? [] : [.. _children.Values];
             }
         }
     }
@@ -84,7 +91,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     {
         get
         {
-            lock (_children)
+            lock (_lock)
             {
                 return _stopping;
             }
@@ -104,9 +111,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     public IActorRef? Child(string name)
     {
-        lock (_children)
+        lock (_lock)
         {
-            return _children.GetValueOrDefault(name);
+            return _children?.GetValueOrDefault(name);
         }
     }
 
@@ -133,7 +140,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
             throw new ArgumentException($"Only local actors can be watched, not {actor.Path}.", nameof(actor));
         }
 
-        if (_watching.Add(actor))
+        if ((_watching ??= []).Add(actor))
         {
             target.AddWatcher(this);
         }
@@ -141,7 +148,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     public void Unwatch(IActorRef actor)
     {
-        if (_watching.Remove(actor) && actor is ActorCell target)
+        if (_watching is not null && _watching.Remove(actor) && actor is ActorCell target)
         {
             target.RemoveWatcher(this);
         }
@@ -158,9 +165,10 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         }
 
         var strategy = props.SupervisorStrategy ?? _actor?.ChildSupervisorStrategy ?? System.DefaultSupervisorStrategy;
-        var child = new ActorCell(System, props, Path.EndsWith('/') ? Path + name : Path + "/" + name, this, strategy);
-        lock (_children)
+        var child = new ActorCell(System, props, name, this, strategy);
+        lock (_lock)
         {
+            _children ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal);
             // Checked under the lock that StopChildrenAsync snapshots under: a child is either in that
             // snapshot (and stopped with its parent) or refused here, never left running.
             if (_stopping)
@@ -187,10 +195,15 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     internal void SendSystem(SystemMessage message)
     {
-        _systemMessages.Enqueue(message);
+        var queue = Volatile.Read(ref _systemMessages)
+            ?? Interlocked.CompareExchange(ref _systemMessages, new ConcurrentQueue<SystemMessage>(), null)
+            ?? _systemMessages;
+        queue.Enqueue(message);
         if (message.Kind == SystemMessageKind.Stop)
         {
-            _stopRequested.Cancel();
+            // Interrupts a restart backoff; the backoff checks the flag after publishing its cancellation source.
+            _stopSignalled = true;
+            Volatile.Read(ref _backoffCancellation)?.Cancel();
         }
 
         // Wakes the loop; the wake-up itself is discarded when dequeued. A terminated actor needs no wake-up.
@@ -199,6 +212,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     internal void Prepend(List<Envelope> envelopes)
     {
+        _front ??= new Queue<Envelope>();
         var rest = _front.ToArray();
         _front.Clear();
         foreach (var envelope in envelopes)
@@ -223,11 +237,11 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     private void AddWatcher(IActorRef watcher)
     {
-        lock (_watchers)
+        lock (_lock)
         {
             if (!IsTerminated)
             {
-                _watchers.Add(watcher);
+                (_watchers ??= []).Add(watcher);
                 return;
             }
         }
@@ -237,9 +251,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     private void RemoveWatcher(IActorRef watcher)
     {
-        lock (_watchers)
+        lock (_lock)
         {
-            _watchers.Remove(watcher);
+            _watchers?.Remove(watcher);
         }
     }
 
@@ -275,13 +289,13 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
             var drained = false;
             for (var handled = 0; handled < Throughput; handled++)
             {
-                if (!_systemMessages.IsEmpty && ProcessSystemMessages())
+                if (_systemMessages is { IsEmpty: false } && ProcessSystemMessages())
                 {
                     return;
                 }
 
                 Envelope envelope;
-                if (_front.Count > 0)
+                if (_front is { Count: > 0 })
                 {
                     envelope = _front.Dequeue();
                 }
@@ -325,20 +339,19 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     /// <summary>Handles pending system messages; true when the actor must stop now.</summary>
     private bool ProcessSystemMessages()
     {
-        while (_systemMessages.TryDequeue(out var message))
+        while (_systemMessages!.TryDequeue(out var message))
         {
             switch (message.Kind)
             {
                 case SystemMessageKind.Stop:
                     return true;
                 case SystemMessageKind.ChildTerminated:
-                    lock (_children)
+                    lock (_lock)
                     {
                         var child = (ActorCell)message.Ref!;
-                        var name = child.Path[(child.Path.LastIndexOf('/') + 1)..];
-                        if (_children.TryGetValue(name, out var current) && ReferenceEquals(current, child))
+                        if (_children is not null && _children.TryGetValue(child.Name, out var current) && ReferenceEquals(current, child))
                         {
-                            _children.Remove(name);
+                            _children.Remove(child.Name);
                         }
                     }
 
@@ -379,7 +392,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
                 break;
             case PoisonPill:
                 return InvokeOutcome.Stop;
-            case Terminated terminated when !_watching.Remove(terminated.ActorRef):
+            case Terminated terminated when _watching is null || !_watching.Remove(terminated.ActorRef):
                 // Unwatched before the notice arrived: Akka drops it.
                 return InvokeOutcome.Done;
         }
@@ -447,6 +460,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         if (directive == Directive.Restart)
         {
             var now = System.Time.GetUtcNow();
+            _recentFailures ??= new Queue<DateTimeOffset>();
             _recentFailures.Enqueue(now);
             while (_recentFailures.Count > 0 && now - _recentFailures.Peek() > _strategy.Within)
             {
@@ -465,8 +479,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
             return false;
         }
 
-        var backoff = _strategy.BackoffFor(_recentFailures.Count);
-        LogRestarting(Log, exception, Path, message?.GetType().Name ?? "(start)", _recentFailures.Count, backoff);
+        var restarts = _recentFailures?.Count ?? 1;
+        var backoff = _strategy.BackoffFor(restarts);
+        LogRestarting(Log, exception, Path, message?.GetType().Name ?? "(start)", restarts, backoff);
         return await StartInstanceAsync(exception, message, backoff);
     }
 
@@ -481,13 +496,24 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
             await PrepareRestartAsync(restartReason, failedMessage);
             if (backoff > TimeSpan.Zero)
             {
+                using var cancellation = new CancellationTokenSource();
+                Volatile.Write(ref _backoffCancellation, cancellation);
                 try
                 {
-                    await Task.Delay(backoff, System.Time, _stopRequested.Token);
+                    if (_stopSignalled)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(backoff, System.Time, cancellation.Token);
                 }
                 catch (OperationCanceledException)
                 {
                     return false;
+                }
+                finally
+                {
+                    Volatile.Write(ref _backoffCancellation, null);
                 }
             }
         }
@@ -538,9 +564,9 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
     private async Task StopChildrenAsync()
     {
         ActorCell[] children;
-        lock (_children)
+        lock (_lock)
         {
-            children = [.. _children.Values];
+            children = _children is null ? [] : [.. _children.Values];
         }
 
         foreach (var child in children)
@@ -553,7 +579,7 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
 
     private async Task TerminateAsync()
     {
-        lock (_children)
+        lock (_lock)
         {
             _stopping = true;
         }
@@ -588,27 +614,27 @@ internal sealed partial class ActorCell : IActorContext, ISystemRef
         _timers.Close();
 
         IActorRef[] watchers;
-        lock (_watchers)
+        lock (_lock)
         {
             Volatile.Write(ref _terminatedFlag, 1);
-            watchers = [.. _watchers];
-            _watchers.Clear();
+            watchers = _watchers is null ? [] : [.. _watchers];
+            _watchers = null;
         }
 
         // From here on Tell fails to write and routes straight to dead letters, so nothing slips in unseen.
         _mailbox.Writer.TryComplete();
-        foreach (var envelope in _stash.TakeAll().Concat(_front))
+        foreach (var envelope in _stash.TakeAll().Concat(_front ?? []))
         {
             DeadLetter(envelope);
         }
 
-        _front.Clear();
+        _front = null;
         while (_mailbox.Reader.TryRead(out var envelope))
         {
             DeadLetter(envelope);
         }
 
-        foreach (var watched in _watching)
+        foreach (var watched in _watching ?? [])
         {
             (watched as ActorCell)?.RemoveWatcher(this);
         }

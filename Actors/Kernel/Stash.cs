@@ -14,19 +14,19 @@ public interface IStash
 
 internal sealed class MessageStash(ActorCell cell) : IStash
 {
-    private readonly List<Envelope> _stashed = [];
+    private List<Envelope>? _stashed;
 
-    public int Count => _stashed.Count;
+    public int Count => _stashed?.Count ?? 0;
 
     public void Stash()
     {
         var current = cell.CurrentEnvelope ?? throw new InvalidOperationException("Stash() can only be called while handling a message.");
-        _stashed.Add(current);
+        (_stashed ??= []).Add(current);
     }
 
     public void UnstashAll()
     {
-        if (_stashed.Count == 0)
+        if (_stashed is not { Count: > 0 })
         {
             return;
         }
@@ -38,8 +38,8 @@ internal sealed class MessageStash(ActorCell cell) : IStash
     /// <summary>Messages still stashed when the actor stops are dead letters.</summary>
     public List<Envelope> TakeAll()
     {
-        var all = new List<Envelope>(_stashed);
-        _stashed.Clear();
+        var all = _stashed ?? [];
+        _stashed = null;
         return all;
     }
 }

@@ -24,7 +24,7 @@ internal sealed record TimerTick(object Key, long Generation, object Message);
 
 internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimerScheduler
 {
-    private readonly Dictionary<object, ActiveTimer> _timers = [];
+    private Dictionary<object, ActiveTimer>? _timers;
     private long _generation;
     private bool _closed;
 
@@ -37,11 +37,11 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
     public void StartPeriodicTimer(object key, object message, TimeSpan initialDelay, TimeSpan interval) =>
         Start(key, message, initialDelay, interval, periodic: true);
 
-    public bool IsTimerActive(object key) => _timers.ContainsKey(key);
+    public bool IsTimerActive(object key) => _timers?.ContainsKey(key) ?? false;
 
     public void Cancel(object key)
     {
-        if (_timers.Remove(key, out var timer))
+        if (_timers is not null && _timers.Remove(key, out var timer))
         {
             timer.Timer.Dispose();
         }
@@ -49,6 +49,11 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
 
     public void CancelAll()
     {
+        if (_timers is null)
+        {
+            return;
+        }
+
         foreach (var timer in _timers.Values)
         {
             timer.Timer.Dispose();
@@ -67,7 +72,7 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
     /// <summary>Returns the message to deliver for a tick, or null when the tick is stale.</summary>
     internal object? Accept(TimerTick tick)
     {
-        if (!_timers.TryGetValue(tick.Key, out var timer) || timer.Generation != tick.Generation)
+        if (_timers is null || !_timers.TryGetValue(tick.Key, out var timer) || timer.Generation != tick.Generation)
         {
             return null;
         }
@@ -99,7 +104,7 @@ internal sealed class TimerScheduler(ActorCell cell, TimeProvider time) : ITimer
         var tick = new TimerTick(key, ++_generation, message);
         // The callback runs on a timer thread: it only enqueues, the actor decides on its own thread whether the tick is still current.
         var timer = time.CreateTimer(static state => ((TimerCallbackState)state!).Fire(), new TimerCallbackState(cell, tick), dueTime, period);
-        _timers[key] = new ActiveTimer(tick.Generation, periodic, timer);
+        (_timers ??= [])[key] = new ActiveTimer(tick.Generation, periodic, timer);
     }
 
     private sealed record ActiveTimer(long Generation, bool Periodic, ITimer Timer);
