@@ -162,6 +162,33 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_black_capture_is_flagged_and_not_billed()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(2)) with { Black = true });
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(2), 9));
+
+        var segment = Assert.Single((await Diary()).Segments);
+
+        Assert.Equal((true, false, SegmentStatus.Logged), (segment.Black, segment.Billable, segment.Status));
+    }
+
+    [Fact]
+    public async Task A_contract_with_twelve_minute_segments_slots_and_bills_twelve_minutes()
+    {
+        var week = WorkWeek.EntityId("elance-" + Guid.NewGuid().ToString("N"), Week);
+        await _region!.Ask<Accepted>(week, new OpenWeek(new WeekTerms("elance", Week, TimeZoneInfo.Utc, 12, 6000, null))).WaitAsync(DefaultTimeout);
+        Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var capture = await _region.Ask<CaptureAccepted>(week, Screen("k1", NineAm.AddMinutes(13))).WaitAsync(DefaultTimeout);
+        await _region.Ask<Accepted>(week, Activity(NineAm.AddMinutes(13), 4)).WaitAsync(DefaultTimeout);
+        var diary = await _region.Ask<WeekDiary>(week, new GetDiary()).WaitAsync(DefaultTimeout);
+
+        Assert.Equal(NineAm.AddMinutes(12), capture.SegmentStart);
+        Assert.Equal((12, 1200L), (diary.BillableMinutes, diary.AmountCents));
+    }
+
+    [Fact]
     public async Task The_freelancer_can_comment_a_capture_until_it_is_deleted_or_the_week_locks()
     {
         Clock.Advance(TimeSpan.FromMinutes(30));
