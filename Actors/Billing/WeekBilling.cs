@@ -65,16 +65,31 @@ public static class WeekBilling
         return new WeekEvaluation(billed, billableMinutes, limitMinutes);
     }
 
-    /// <summary>The alert thresholds crossed when billable time went from <paramref name="before"/> to <paramref name="after"/>.</summary>
-    public static IReadOnlyList<int> ThresholdsCrossed(int before, int after, int? limitMinutes)
+    /// <summary>
+    /// The alert thresholds reached by a change: those the share of the limit used afterwards (under the limit
+    /// then in force) reaches and the share before (under the limit before) did not. A lowered limit can cross
+    /// a threshold without any new work; a limit of 0 counts as fully used.
+    /// </summary>
+    public static IReadOnlyList<int> ThresholdsCrossed(int before, int? limitBefore, int after, int? limitAfter)
     {
-        if (limitMinutes is not { } limit || limit == 0 || after <= before)
+        if (limitAfter is null)
         {
             return [];
         }
 
-        return [.. AlertThresholds.Where(t => before * 100L < t * (long)limit && after * 100L >= t * (long)limit)];
+        var shareBefore = SharePercent(before, limitBefore);
+        var shareAfter = SharePercent(after, limitAfter);
+        return [.. AlertThresholds.Where(t => shareBefore < t && shareAfter >= t)];
     }
+
+    /// <summary>Percent of the limit used (not capped); -1 without a limit, so every threshold counts as not reached.</summary>
+    private static double SharePercent(int minutes, int? limit) =>
+        limit switch
+        {
+            null => -1,
+            0 => 100,
+            var l => minutes * 100.0 / l.Value,
+        };
 
     private static SegmentStatus BaseStatus(SegmentFacts segment) =>
         segment switch

@@ -18,7 +18,13 @@ public sealed class Contract(
     IActorRef weeks,
     IActorRef trackers) : PersistentActor("contract-" + contractId, persistence)
 {
-    private readonly List<string> _weeks = [];
+    private static readonly DateTimeOffset EarliestTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset LatestTime = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly HashSet<string> _weeks = new(StringComparer.Ordinal);
+
+    // Weeks sent OpenWeek by this incarnation: sent again once after a restart, in case the first never landed.
+    private readonly HashSet<string> _openedHere = new(StringComparer.Ordinal);
     private ContractCreated? _terms;
     private int? _limitMinutes;
 
@@ -45,10 +51,22 @@ public sealed class Contract(
             case GetContract:
                 Sender.Tell(new ContractView(
                     contractId, _terms.ClientId, _terms.FreelancerId, _terms.Title, _terms.Kind, _terms.HourlyRateCents,
-                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks]));
+                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)]));
+                break;
+            case ForWeek { At: var at } when at < EarliestTime || at > LatestTime:
+                Sender.Tell(new Rejected("invalid-time", $"{at:O} is not a plausible time."));
+                break;
+            case ForWeek { Command: GetDiary or GetTotals } read when !_weeks.Contains(WeekOf(read.At).ToString()):
+                AnswerUnopenedWeek(WeekOf(read.At), read.Command);
+                break;
+            case ForWeek forWeek when IsDiaryCommand(forWeek.Command):
+                Route(WeekOf(forWeek.At), forWeek.Command);
                 break;
             case ForWeek forWeek:
-                Route(IsoWeek.Of(forWeek.At, weekZone), forWeek.Command);
+                Sender.Tell(new Rejected("not-a-diary-command", $"{forWeek.Command.GetType().Name} cannot be sent to a week."));
+                break;
+            case RecordTrackedActivity activity:
+                RouteActivity(activity.Minutes);
                 break;
             case SetContractWeeklyLimit limit when limit.LimitMinutes < 0:
                 Sender.Tell(new Rejected("invalid-limit", "A weekly limit cannot be negative."));
@@ -56,10 +74,13 @@ public sealed class Contract(
             case SetContractWeeklyLimit limit:
                 // The new limit applies from the current week on; the week re-evaluates itself.
                 Persist(new ContractWeeklyLimitSet(limit.LimitMinutes), _ =>
-                    Route(IsoWeek.Of(Context.System.Time.GetUtcNow(), weekZone), new SetWeeklyLimit(limit.LimitMinutes)));
+                    Route(WeekOf(Context.System.Time.GetUtcNow()), new SetWeeklyLimit(limit.LimitMinutes)));
                 break;
             case StartContractTracking start when start.FreelancerId != _terms.FreelancerId:
                 Sender.Tell(new Rejected("not-your-contract", "Only the contract's freelancer can track time on it."));
+                break;
+            case StartContractTracking when _terms.Kind != ContractKind.Hourly:
+                Sender.Tell(new Rejected("not-hourly", "Time is tracked on hourly contracts; fixed-price work is paid by milestone."));
                 break;
             case StartContractTracking start:
                 trackers.Tell(new ShardEnvelope(start.FreelancerId, new StartTracking(
@@ -97,10 +118,14 @@ public sealed class Contract(
         {
             Sender.Tell(_terms == created ? Accepted.Instance : new Rejected("contract-exists", $"Contract {contractId} already exists."));
         }
-        else if (!SegmentSlots.IsValidLength(create.SegmentMinutes) || create.IdleTimeoutMinutes < 1
-            || create.HourlyRateCents < 0 || create.WeeklyLimitMinutes < 0 || create.ClientId == create.FreelancerId)
+        else if (!SegmentSlots.IsValidLength(create.SegmentMinutes) || create.IdleTimeoutMinutes is < 1 or > 240
+            || create.HourlyRateCents is < 0 or > MaxHourlyRateCents || create.WeeklyLimitMinutes is < 0 or > 7 * 24 * 60
+            || create.ClientId == create.FreelancerId)
         {
-            Sender.Tell(new Rejected("invalid-contract", "Segment length, idle timeout, rate, limit or parties are not valid."));
+            Sender.Tell(new Rejected(
+                "invalid-contract",
+                "Segment length must divide a day, idle timeout be 1 to 240 minutes, the rate 0 to 1,000,000 cents an hour, "
+                + "the weekly limit 0 to 168 hours, and client and freelancer different people."));
         }
         else
         {
@@ -108,22 +133,64 @@ public sealed class Contract(
         }
     }
 
-    private void Route(IsoWeek week, object command)
+    private const long MaxHourlyRateCents = 1_000_000;
+
+    /// <summary>The week that owns the segment containing <paramref name="at"/> (a segment is billed in one week only).</summary>
+    private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), weekZone);
+
+    private static bool IsDiaryCommand(object command) =>
+        command is RecordCapture or RecordActivity or DeleteCapture or RejectCapture or RequestReview or CommentOnCapture
+            or EditMemo or AddManualTime or MarkIdle or GetDiary or GetTotals;
+
+    /// <summary>A week nobody worked in is answered here, without opening it (reads must not write).</summary>
+    private void AnswerUnopenedWeek(IsoWeek week, object read) =>
+        Sender.Tell(read is GetTotals totals
+            ? new WeekTotals(week, totals.Day, 0, 0, 0)
+            : new WeekDiary(contractId, week, false, _limitMinutes, 0, 0, []));
+
+    private void RouteActivity(IReadOnlyList<ActivityMinute> minutes)
     {
-        var entityId = WorkWeek.EntityId(contractId, week);
-        if (!_weeks.Contains(week.ToString()))
+        var byWeek = minutes
+            .Where(m => m.MinuteUtc >= EarliestTime && m.MinuteUtc <= LatestTime)
+            .GroupBy(m => WeekOf(m.MinuteUtc))
+            .ToList();
+        if (byWeek.Count == 1)
         {
-            // Opened before its first command reaches it: both travel the same path, so they arrive in order.
-            var sender = Sender;
-            Persist(new ContractWeekStarted(week.ToString()), _ =>
-            {
-                weeks.Tell(new ShardEnvelope(entityId, new OpenWeek(new WeekTerms(
-                    contractId, week, weekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, _limitMinutes))), Self);
-                weeks.Tell(new ShardEnvelope(entityId, command), sender);
-            });
+            Route(byWeek[0].Key, new RecordActivity([.. byWeek[0]]));
             return;
         }
 
-        weeks.Tell(new ShardEnvelope(entityId, command), Sender);
+        // Rare (a batch across a week boundary): each week gets its part and the tracker hears from this contract.
+        foreach (var group in byWeek)
+        {
+            Route(group.Key, new RecordActivity([.. group]), Self);
+        }
+
+        Sender.Tell(Accepted.Instance);
+    }
+
+    private void Route(IsoWeek week, object command, IActorRef? replyTo = null)
+    {
+        var entityId = WorkWeek.EntityId(contractId, week);
+        var sender = replyTo ?? Sender;
+        if (!_weeks.Contains(week.ToString()))
+        {
+            Persist(new ContractWeekStarted(week.ToString()), _ => Deliver(week, entityId, command, sender));
+            return;
+        }
+
+        Deliver(week, entityId, command, sender);
+    }
+
+    private void Deliver(IsoWeek week, string entityId, object command, IActorRef sender)
+    {
+        // Opening is idempotent; both messages travel the same path, so the week is open before the command.
+        if (_openedHere.Add(week.ToString()))
+        {
+            weeks.Tell(new ShardEnvelope(entityId, new OpenWeek(new WeekTerms(
+                contractId, week, weekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, _limitMinutes))), Self);
+        }
+
+        weeks.Tell(new ShardEnvelope(entityId, command), sender);
     }
 }

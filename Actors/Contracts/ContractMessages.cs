@@ -24,8 +24,14 @@ public sealed record GetContract;
 
 public sealed record SetContractWeeklyLimit(int? LimitMinutes);
 
-/// <summary>A Work Diary command for the week that contains <see cref="At"/>; the contract routes it there.</summary>
+/// <summary>
+/// A Work Diary command for the week that owns the segment of <see cref="At"/>; the contract routes it there.
+/// Only the freelancer's and client's diary commands pass (not the limit, the lock or the week's terms).
+/// </summary>
 public sealed record ForWeek(DateTimeOffset At, object Command);
+
+/// <summary>A tracker's per-minute activity; the contract splits it by week, and the week answers.</summary>
+public sealed record RecordTrackedActivity(IReadOnlyList<ActivityMinute> Minutes);
 
 /// <summary>The freelancer turns tracking on for this contract from a device (see the tracker for the rules).</summary>
 public sealed record StartContractTracking(string FreelancerId, string DeviceId, string Memo, string? ActivityLabel, bool TakeOver = false);

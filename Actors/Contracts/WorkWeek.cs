@@ -11,11 +11,14 @@ namespace LiveTracker.Actors.Contracts;
 /// </summary>
 public sealed class WorkWeek : PersistentActor
 {
+    private const int MinutesPerWeek = 7 * 24 * 60;
+
     private readonly TimeSpan _clockSkewTolerance;
     private readonly SortedDictionary<DateTimeOffset, Segment> _segments = [];
     private readonly Dictionary<string, Capture> _captures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _captureIdsByKey = new(StringComparer.Ordinal);
     private WeekOpened? _opened;
+    private TimeZoneInfo? _weekZone;
     private int? _limitMinutes;
     private bool _locked;
 
@@ -74,6 +77,12 @@ public sealed class WorkWeek : PersistentActor
             case MarkIdle idle:
                 MarkIdleSpan(idle);
                 break;
+            case SetWeeklyLimit { LimitMinutes: < 0 or > MinutesPerWeek }:
+                Sender.Tell(new Rejected("invalid-limit", "A weekly limit is between 0 and 168 hours."));
+                break;
+            case SetWeeklyLimit when _locked:
+                Sender.Tell(RefuseLocked()!);
+                break;
             case SetWeeklyLimit limit:
                 PersistChangingBilling(new WeeklyLimitChanged(limit.LimitMinutes));
                 break;
@@ -95,11 +104,14 @@ public sealed class WorkWeek : PersistentActor
         {
             case WeekOpened opened:
                 _opened = opened;
+                _weekZone = TimeZoneInfo.FindSystemTimeZoneById(opened.WeekZone);
                 _limitMinutes = opened.LimitMinutes;
                 break;
             case CaptureRecorded recorded:
                 var capture = new Capture(recorded.CaptureId, recorded.SegmentStart, recorded.Kind, recorded.Black)
                 {
+                    CapturedAt = recorded.CapturedAt,
+                    BlobKey = recorded.BlobKey,
                     AppName = recorded.AppName,
                     WindowTitle = recorded.WindowTitle,
                     Comment = recorded.Comment,
@@ -186,7 +198,10 @@ public sealed class WorkWeek : PersistentActor
     {
         if (_captureIdsByKey.TryGetValue(command.IdempotencyKey, out var knownId))
         {
-            Sender.Tell(new CaptureAccepted(knownId, _captures[knownId].SegmentStart, Duplicate: true));
+            var known = _captures[knownId];
+            Sender.Tell(known.Kind == command.Kind && known.CapturedAt == command.CapturedAt && known.BlobKey == command.BlobKey
+                ? new CaptureAccepted(knownId, known.SegmentStart, Duplicate: true)
+                : new Rejected("idempotency-key-conflict", $"Key {command.IdempotencyKey} was already used for another capture."));
             return;
         }
 
@@ -378,11 +393,12 @@ public sealed class WorkWeek : PersistentActor
             return;
         }
 
-        // Only the part of the span inside this week; the tracker sends each week its own part.
-        var from = command.From < _opened!.StartsAt ? _opened.StartsAt : command.From;
-        var to = command.To > _opened.EndsAt ? _opened.EndsAt : command.To;
+        // Only the segments this week owns; the tracker sends each week its own part.
+        var (from, to) = (command.From, command.To);
         var segments = from < to
-            ? SegmentSlots.Covering(from, to, _opened.SegmentMinutes).Where(s => !(_segments.TryGetValue(s, out var known) && known.Idle)).ToList()
+            ? SegmentSlots.Covering(from, to, _opened!.SegmentMinutes)
+                .Where(s => OwnsSegmentOf(s) && !(_segments.TryGetValue(s, out var known) && known.Idle))
+                .ToList()
             : [];
         if (segments.Count == 0)
         {
@@ -397,11 +413,12 @@ public sealed class WorkWeek : PersistentActor
     private void PersistChangingBilling(object @event, object? reply = null)
     {
         var before = Evaluate().BillableMinutes;
+        var limitBefore = _limitMinutes;
         Persist(@event, _ =>
         {
             var after = Evaluate().BillableMinutes;
             var limit = _limitMinutes;
-            PersistAll(WeekBilling.ThresholdsCrossed(before, after, limit).Select(p => new LimitThresholdReached(p, after, limit!.Value)));
+            PersistAll(WeekBilling.ThresholdsCrossed(before, limitBefore, after, limit).Select(p => new LimitThresholdReached(p, after, limit!.Value)));
             Sender.Tell(reply ?? Accepted.Instance);
         });
     }
@@ -418,9 +435,17 @@ public sealed class WorkWeek : PersistentActor
             return new Rejected("capture-in-future", $"{at:O} is in the future; check the computer's clock.");
         }
 
-        return at < _opened!.StartsAt || at >= _opened.EndsAt
-            ? new Rejected("wrong-week", $"{at:O} is not in week {_opened.Week}.")
-            : null;
+        return OwnsSegmentOf(at) ? null : new Rejected("wrong-week", $"{at:O} is not in week {_opened!.Week}.");
+    }
+
+    /// <summary>
+    /// A segment belongs to the week its start falls in (segments are UTC-aligned, weeks start at midnight in the
+    /// week zone, so a slot can straddle the boundary; it must be billed in exactly one week).
+    /// </summary>
+    private bool OwnsSegmentOf(DateTimeOffset at)
+    {
+        var start = SegmentSlots.StartOf(at, _opened!.SegmentMinutes);
+        return start >= _opened.StartsAt && start < _opened.EndsAt;
     }
 
     private Rejected? RefuseLocked() =>
@@ -454,13 +479,13 @@ public sealed class WorkWeek : PersistentActor
     private WeekTotals Totals(DateOnly day)
     {
         var evaluation = Evaluate();
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(_opened!.WeekZone);
+        var (zone, opened) = (_weekZone!, _opened!);
         var dayMinutes = evaluation.Segments
             .Where(s => s.Billable && DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s.Start, zone).DateTime) == day)
-            .Sum(_ => _opened.SegmentMinutes);
+            .Sum(_ => opened.SegmentMinutes);
         return new WeekTotals(
-            IsoWeek.Parse(_opened.Week), day, dayMinutes, evaluation.BillableMinutes,
-            Money.AmountCents(evaluation.BillableMinutes, _opened.HourlyRateCents));
+            IsoWeek.Parse(opened.Week), day, dayMinutes, evaluation.BillableMinutes,
+            Money.AmountCents(evaluation.BillableMinutes, opened.HourlyRateCents));
     }
 
     private WeekDiary Diary()
@@ -508,7 +533,9 @@ public sealed class WorkWeek : PersistentActor
             CaptureDeleted = Screen?.Deleted ?? false,
             Rejected = Screen?.Rejected ?? false,
             Manual = Manual,
-            Idle = Idle,
+            // The tracker judges idleness from when activity arrives; an agent that was offline uploads its
+            // minutes late, and recorded input in the segment proves it was not idle.
+            Idle = Idle && ActiveMinutes == 0,
             Memo = Memo,
         };
     }
@@ -528,6 +555,10 @@ public sealed class WorkWeek : PersistentActor
         public bool Rejected { get; set; }
 
         public bool ReviewRequested { get; set; }
+
+        public DateTimeOffset CapturedAt { get; init; }
+
+        public string BlobKey { get; init; } = string.Empty;
 
         public string? AppName { get; init; }
 

@@ -136,19 +136,21 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             return;
         }
 
-        foreach (var minute in report.Minutes)
-        {
-            contracts.Tell(new ShardEnvelope(_session.ContractId, new ForWeek(minute.MinuteUtc, new RecordActivity([minute]))), Self);
-        }
+        // The week answers the agent itself, after the minutes are durable (or with why they were refused).
+        contracts.Tell(new ShardEnvelope(_session.ContractId, new RecordTrackedActivity(report.Minutes)), Sender);
 
-        var lastActive = report.Minutes.Where(m => m.Active).Select(m => m.MinuteUtc.AddMinutes(1)).DefaultIfEmpty().Max();
+        // Input from before this session or from the future (a wrong agent clock) says nothing about idleness now.
+        var now = Now;
+        var lastActive = report.Minutes
+            .Where(m => m.Active && m.MinuteUtc >= _session.StartedAt.AddMinutes(-1) && m.MinuteUtc <= now)
+            .Select(m => m.MinuteUtc.AddMinutes(1))
+            .DefaultIfEmpty()
+            .Max();
         if (lastActive > _lastInputAt)
         {
             _lastInputAt = lastActive;
-            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - Now));
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - now));
         }
-
-        Sender.Tell(Accepted.Instance);
     }
 
     private TimeSpan IdleTimeout => TimeSpan.FromMinutes(_session!.IdleTimeoutMinutes);

@@ -108,10 +108,19 @@ public sealed class WeekBillingTests
     [InlineData(590, 600, 600, new[] { 100 })]
     [InlineData(600, 590, 600, new int[0])]
     public void The_80_and_100_percent_alerts_fire_once_when_crossed(int before, int after, int limit, int[] expected) =>
-        Assert.Equal(expected, WeekBilling.ThresholdsCrossed(before, after, limit));
+        Assert.Equal(expected, WeekBilling.ThresholdsCrossed(before, limit, after, limit));
 
     [Fact]
-    public void Without_a_limit_no_alert_fires() => Assert.Empty(WeekBilling.ThresholdsCrossed(0, 6000, null));
+    public void Without_a_limit_no_alert_fires() => Assert.Empty(WeekBilling.ThresholdsCrossed(0, null, 6000, null));
+
+    [Fact]
+    public void Lowering_the_limit_below_the_time_worked_alerts_without_new_work()
+    {
+        Assert.Equal([80, 100], WeekBilling.ThresholdsCrossed(600, 1200, 600, 600));
+        Assert.Equal([100], WeekBilling.ThresholdsCrossed(500, 600, 500, 0));
+        Assert.Equal([80, 100], WeekBilling.ThresholdsCrossed(500, null, 500, 500));
+        Assert.Empty(WeekBilling.ThresholdsCrossed(600, 600, 300, 1200));
+    }
 
     private static SegmentFacts Worked(int index, int activeMinutes = 7) => new()
     {

@@ -62,6 +62,39 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     }
 
     [Fact]
+    public async Task Reading_a_week_nobody_worked_in_answers_empty_without_opening_it()
+    {
+        var diary = await Contract<WeekDiary>(new ForWeek(NineAm.AddDays(-30), new GetDiary()));
+
+        Assert.Empty(diary.Segments);
+        Assert.Empty((await Contract<ContractView>(new GetContract())).Weeks);
+        Assert.Equal("not-a-diary-command", (await Contract<Rejected>(new ForWeek(NineAm, new SetWeeklyLimit(-1)))).Code);
+        Assert.Equal("invalid-time", (await Contract<Rejected>(new ForWeek(DateTimeOffset.MaxValue, new GetDiary()))).Code);
+    }
+
+    [Fact]
+    public async Task A_segment_that_straddles_the_week_boundary_of_the_week_zone_is_billed_in_one_week()
+    {
+        // Kathmandu is UTC+05:45: its Monday 00:00 is 18:15 UTC, inside the UTC-aligned slot 18:10-18:20.
+        var kathmandu = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu");
+        await using var system = LiveTracker.Actors.Kernel.ActorSystem.Create("kathmandu", time: Clock);
+        var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
+        var regions = TrackingRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, kathmandu, TimeSpan.FromMinutes(2));
+        await regions.Contracts.Ask<Accepted>(_contractId, NewContract(null)).WaitAsync(DefaultTimeout);
+        var slot = new DateTimeOffset(2026, 11, 22, 18, 10, 0, TimeSpan.Zero);
+        Clock.AdvanceTo(slot.AddMinutes(10));
+
+        await regions.Contracts.Ask<CaptureAccepted>(_contractId, new ForWeek(slot.AddMinutes(2), Screen("k1", slot.AddMinutes(2)))).WaitAsync(DefaultTimeout);
+        await regions.Contracts.Ask<Accepted>(_contractId, new ForWeek(slot.AddMinutes(7), new RecordActivity([new ActivityMinute(slot.AddMinutes(7), 9, 0, 0)]))).WaitAsync(DefaultTimeout);
+
+        var first = await regions.Contracts.Ask<WeekDiary>(_contractId, new ForWeek(slot, new GetDiary())).WaitAsync(DefaultTimeout);
+        var next = await regions.Contracts.Ask<WeekDiary>(_contractId, new ForWeek(slot.AddMinutes(10), new GetDiary())).WaitAsync(DefaultTimeout);
+        Assert.Equal(("2026-W47", 10), (first.Week.ToString(), first.BillableMinutes));
+        Assert.Equal(("2026-W48", 0), (next.Week.ToString(), next.BillableMinutes));
+        Assert.Empty(next.Segments);
+    }
+
+    [Fact]
     public async Task Changing_the_contract_limit_re_evaluates_the_current_week()
     {
         Clock.Advance(TimeSpan.FromHours(1));

@@ -162,6 +162,34 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Activity_uploaded_late_by_an_agent_that_was_offline_outweighs_the_trackers_idle_verdict()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(40));
+        await Ask<Accepted>(new MarkIdle(NineAm.AddMinutes(10), NineAm.AddMinutes(30)));
+        await Ask<CaptureAccepted>(Screen("offline", NineAm.AddMinutes(12)));
+        var idle = await Diary();
+        Assert.Equal(SegmentStatus.Idle, idle.Segments.Single(s => s.Start == NineAm.AddMinutes(10)).Status);
+
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(12), 30));
+
+        var diary = await Diary();
+        Assert.Equal((SegmentStatus.Logged, true), diary.Segments.Where(s => s.Start == NineAm.AddMinutes(10)).Select(s => (s.Status, s.Billable)).Single());
+        Assert.Equal(SegmentStatus.Idle, diary.Segments.Single(s => s.Start == NineAm.AddMinutes(20)).Status);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_reused_for_another_capture_is_refused()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(20));
+        await Ask<CaptureAccepted>(Screen("same-key", NineAm.AddMinutes(1)));
+
+        var conflict = await Ask<Rejected>(Screen("same-key", NineAm.AddMinutes(12)));
+
+        Assert.Equal("idempotency-key-conflict", conflict.Code);
+        Assert.Single((await Diary()).Segments);
+    }
+
+    [Fact]
     public async Task A_black_capture_is_flagged_and_not_billed()
     {
         Clock.Advance(TimeSpan.FromMinutes(9));
