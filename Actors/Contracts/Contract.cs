@@ -28,6 +28,9 @@ public sealed class Contract(
     private ContractCreated? _terms;
     private int? _limitMinutes;
 
+    // Limits by the week they apply from, in order; weeks before the first change use the contract's original limit.
+    private readonly List<(IsoWeek From, int? Limit)> _limitChanges = [];
+
     protected override void OnCommand(object command)
     {
         switch (command)
@@ -35,8 +38,8 @@ public sealed class Contract(
             case CreateContract create:
                 Create(create);
                 return;
-            case Accepted:
-                // A week confirming it was opened.
+            case Accepted or Rejected:
+                // A week answering what the contract sent it with itself as sender (opening, a pushed limit).
                 return;
         }
 
@@ -72,9 +75,17 @@ public sealed class Contract(
                 Sender.Tell(new Rejected("invalid-limit", "A weekly limit cannot be negative."));
                 break;
             case SetContractWeeklyLimit limit:
-                // The new limit applies from the current week on; the week re-evaluates itself.
-                Persist(new ContractWeeklyLimitSet(limit.LimitMinutes), _ =>
-                    Route(WeekOf(Context.System.Time.GetUtcNow()), new SetWeeklyLimit(limit.LimitMinutes)));
+                // The new limit applies from the current week on: that week re-evaluates itself and answers, weeks
+                // after it that are already open get it too, and past weeks keep the limit they had.
+                var current = WeekOf(Context.System.Time.GetUtcNow());
+                Persist(new ContractWeeklyLimitSet(limit.LimitMinutes, current.ToString()), _ =>
+                {
+                    Route(current, new SetWeeklyLimit(limit.LimitMinutes));
+                    foreach (var later in _weeks.Select(IsoWeek.Parse).Where(w => w.CompareTo(current) > 0))
+                    {
+                        Route(later, new SetWeeklyLimit(limit.LimitMinutes), Self);
+                    }
+                });
                 break;
             case StartContractTracking start when start.FreelancerId != _terms.FreelancerId:
                 Sender.Tell(new Rejected("not-your-contract", "Only the contract's freelancer can track time on it."));
@@ -102,6 +113,7 @@ public sealed class Contract(
                 break;
             case ContractWeeklyLimitSet limit:
                 _limitMinutes = limit.LimitMinutes;
+                _limitChanges.Add((IsoWeek.Parse(limit.FromWeek), limit.LimitMinutes));
                 break;
             case ContractWeekStarted week:
                 _weeks.Add(week.Week);
@@ -135,6 +147,21 @@ public sealed class Contract(
 
     private const long MaxHourlyRateCents = 1_000_000;
 
+    /// <summary>The limit in force for <paramref name="week"/>: the last change from that week or before, else the original.</summary>
+    private int? LimitFor(IsoWeek week)
+    {
+        var limit = _terms!.WeeklyLimitMinutes;
+        foreach (var (from, changed) in _limitChanges)
+        {
+            if (from.CompareTo(week) <= 0)
+            {
+                limit = changed;
+            }
+        }
+
+        return limit;
+    }
+
     /// <summary>The week that owns the segment containing <paramref name="at"/> (a segment is billed in one week only).</summary>
     private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), weekZone);
 
@@ -146,7 +173,7 @@ public sealed class Contract(
     private void AnswerUnopenedWeek(IsoWeek week, object read) =>
         Sender.Tell(read is GetTotals totals
             ? new WeekTotals(week, totals.Day, 0, 0, 0)
-            : new WeekDiary(contractId, week, false, _limitMinutes, 0, 0, []));
+            : new WeekDiary(contractId, week, false, LimitFor(week), 0, 0, []));
 
     private void RouteActivity(IReadOnlyList<ActivityMinute> minutes)
     {
@@ -188,7 +215,7 @@ public sealed class Contract(
         if (_openedHere.Add(week.ToString()))
         {
             weeks.Tell(new ShardEnvelope(entityId, new OpenWeek(new WeekTerms(
-                contractId, week, weekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, _limitMinutes))), Self);
+                contractId, week, weekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, LimitFor(week)))), Self);
         }
 
         weeks.Tell(new ShardEnvelope(entityId, command), sender);

@@ -54,8 +54,9 @@ public sealed record ContractCreated(
     string ContractId, string ClientId, string FreelancerId, string Title, ContractKind Kind, long HourlyRateCents,
     string Currency, int? WeeklyLimitMinutes, int SegmentMinutes, int IdleTimeoutMinutes);
 
+/// <summary>The weekly limit from week <see cref="FromWeek"/> on; earlier weeks keep the limit they had.</summary>
 [Manifest("contract.weekly-limit-set.v1")]
-public sealed record ContractWeeklyLimitSet(int? LimitMinutes);
+public sealed record ContractWeeklyLimitSet(int? LimitMinutes, string FromWeek);
 
 /// <summary>The contract opened the Work Diary of a week (its summary of weeks).</summary>
 [Manifest("contract.week-started.v1")]

@@ -113,6 +113,19 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     }
 
     [Fact]
+    public async Task A_limit_change_applies_from_the_current_week_and_a_past_week_opened_later_keeps_the_old_limit()
+    {
+        await Contract<Accepted>(new SetContractWeeklyLimit(30));
+        var lastWeek = NineAm.AddDays(-1);
+
+        await Contract<CaptureAccepted>(new ForWeek(lastWeek, Screen("late", lastWeek)));
+
+        Assert.Null((await Contract<WeekDiary>(new ForWeek(lastWeek, new GetDiary()))).LimitMinutes);
+        Assert.Equal(30, (await Contract<WeekDiary>(new ForWeek(NineAm, new GetDiary()))).LimitMinutes);
+        Assert.Equal(["2026-W46", "2026-W47"], (await Contract<ContractView>(new GetContract())).Weeks);
+    }
+
+    [Fact]
     public async Task Only_one_device_tracks_at_a_time_unless_the_freelancer_takes_over()
     {
         var first = await Contract<TrackingSession>(Start("laptop"));
