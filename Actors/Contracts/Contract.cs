@@ -103,6 +103,26 @@ public sealed class Contract(
         }
     }
 
+    protected override object CreateSnapshot() => new ContractSnapshot(
+        _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks]);
+
+    protected override void ApplySnapshot(object snapshot)
+    {
+        var state = (ContractSnapshot)snapshot;
+        if (state.Terms is { } terms)
+        {
+            ApplyEvent(terms);
+        }
+
+        foreach (var change in state.LimitChanges)
+        {
+            ApplyEvent(change);
+        }
+
+        _limitMinutes = state.LimitMinutes;
+        _weeks.UnionWith(state.Weeks);
+    }
+
     protected override void ApplyEvent(object @event)
     {
         switch (@event)

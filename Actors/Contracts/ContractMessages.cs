@@ -58,6 +58,10 @@ public sealed record ContractCreated(
 [Manifest("contract.weekly-limit-set.v1")]
 public sealed record ContractWeeklyLimitSet(int? LimitMinutes, string FromWeek);
 
+[Manifest("contract.snapshot.v1")]
+public sealed record ContractSnapshot(
+    ContractCreated? Terms, int? LimitMinutes, IReadOnlyList<ContractWeeklyLimitSet> LimitChanges, IReadOnlyList<string> Weeks);
+
 /// <summary>The contract opened the Work Diary of a week (its summary of weeks).</summary>
 [Manifest("contract.week-started.v1")]
 public sealed record ContractWeekStarted(string Week);

@@ -180,6 +180,60 @@ public sealed class WorkWeek : PersistentActor
         }
     }
 
+    protected override object CreateSnapshot() => new WorkWeekSnapshot(
+        _opened,
+        _limitMinutes,
+        _locked,
+        [.. _segments.Values.Select(s => new SegmentSnapshot(
+            s.Start, s.Screen?.Id, s.Camera?.Id, s.Manual, s.Idle, s.Memo, s.ActivityLabel, [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)]))],
+        [.. _captures.Values.Select(c => new CaptureSnapshot(
+            c.Id, c.SegmentStart, c.Kind, c.Black, c.CapturedAt, c.BlobKey, c.Deleted, c.Rejected, c.ReviewRequested,
+            c.AppName, c.WindowTitle, c.Comment))],
+        new Dictionary<string, string>(_captureIdsByKey, StringComparer.Ordinal));
+
+    protected override void ApplySnapshot(object snapshot)
+    {
+        var state = (WorkWeekSnapshot)snapshot;
+        if (state.Opened is { } opened)
+        {
+            ApplyEvent(opened);
+        }
+
+        _limitMinutes = state.LimitMinutes;
+        _locked = state.Locked;
+        foreach (var c in state.Captures)
+        {
+            _captures[c.Id] = new Capture(c.Id, c.SegmentStart, c.Kind, c.Black)
+            {
+                CapturedAt = c.CapturedAt,
+                BlobKey = c.BlobKey,
+                Deleted = c.Deleted,
+                Rejected = c.Rejected,
+                ReviewRequested = c.ReviewRequested,
+                AppName = c.AppName,
+                WindowTitle = c.WindowTitle,
+                Comment = c.Comment,
+            };
+        }
+
+        foreach (var (key, id) in state.CaptureIdsByKey)
+        {
+            _captureIdsByKey[key] = id;
+        }
+
+        foreach (var s in state.Segments)
+        {
+            var segment = SegmentAt(s.Start);
+            segment.Screen = s.ScreenId is null ? null : _captures[s.ScreenId];
+            segment.Camera = s.CameraId is null ? null : _captures[s.CameraId];
+            (segment.Manual, segment.Idle, segment.Memo, segment.ActivityLabel) = (s.Manual, s.Idle, s.Memo, s.ActivityLabel);
+            foreach (var minute in s.Minutes)
+            {
+                segment.Minutes[minute.MinuteUtc] = minute;
+            }
+        }
+    }
+
     private void Open(WeekTerms terms)
     {
         if (_opened is not null)

@@ -44,5 +44,19 @@ public sealed record LimitThresholdReached(int Percent, int BillableMinutes, int
 [Manifest("work-week.idle-span-recorded.v1")]
 public sealed record IdleSpanRecorded(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DateTimeOffset> Segments);
 
+/// <summary>A week's whole state, so recovery replays only the events after it.</summary>
+[Manifest("work-week.snapshot.v1")]
+public sealed record WorkWeekSnapshot(
+    WeekOpened? Opened, int? LimitMinutes, bool Locked, IReadOnlyList<SegmentSnapshot> Segments,
+    IReadOnlyList<CaptureSnapshot> Captures, IReadOnlyDictionary<string, string> CaptureIdsByKey);
+
+public sealed record SegmentSnapshot(
+    DateTimeOffset Start, string? ScreenId, string? CameraId, bool Manual, bool Idle, string? Memo, string? ActivityLabel,
+    IReadOnlyList<ActivityMinute> Minutes);
+
+public sealed record CaptureSnapshot(
+    string Id, DateTimeOffset SegmentStart, CaptureKind Kind, bool Black, DateTimeOffset CapturedAt, string BlobKey,
+    bool Deleted, bool Rejected, bool ReviewRequested, string? AppName, string? WindowTitle, string? Comment);
+
 [Manifest("work-week.locked.v1")]
 public sealed record WeekLocked(DateTimeOffset LockedAt);

@@ -20,6 +20,15 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
     private string? _lastStopReason;
     private DateTimeOffset _lastInputAt;
 
+    protected override object CreateSnapshot() => new TrackerSnapshot(_session, _lastStopReason);
+
+    protected override void ApplySnapshot(object snapshot)
+    {
+        var state = (TrackerSnapshot)snapshot;
+        _session = state.Session;
+        _lastStopReason = state.LastStopReason;
+    }
+
     protected override void OnRecoveryCompleted()
     {
         if (_session is not null)

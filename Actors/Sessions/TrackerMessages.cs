@@ -37,5 +37,8 @@ public sealed record TrackingStarted(
 [Manifest("tracker.stopped.v1")]
 public sealed record TrackingStopped(string SessionId, string Reason, DateTimeOffset StoppedAt);
 
+[Manifest("tracker.snapshot.v1")]
+public sealed record TrackerSnapshot(TrackingStarted? Session, string? LastStopReason);
+
 [Manifest("tracker.memo-changed.v1")]
 public sealed record TrackerMemoChanged(string Memo, string? ActivityLabel);

@@ -126,6 +126,37 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     }
 
     [Fact]
+    public async Task Contracts_and_trackers_recover_from_their_snapshots()
+    {
+        var contractId = "snap-" + Guid.NewGuid().ToString("N");
+        var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), SnapshotEvery: 2);
+        var system = LiveTracker.Actors.Kernel.ActorSystem.Create("snapshots", time: Clock);
+        var regions = TrackingRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+        await regions.Contracts.Ask<Accepted>(contractId, NewContract(null)).WaitAsync(DefaultTimeout);
+        await regions.Contracts.Ask<Accepted>(contractId, new SetContractWeeklyLimit(300)).WaitAsync(DefaultTimeout);
+        await regions.Contracts.Ask<TrackingSession>(contractId, Start("laptop")).WaitAsync(DefaultTimeout);
+        await regions.Trackers.Ask<Accepted>(_freelancerId, new ChangeMemo("reviewing", "review")).WaitAsync(DefaultTimeout);
+        var contractBefore = await regions.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
+        var trackerBefore = await regions.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
+        await system.TerminateAsync();
+        foreach (var id in new[] { "contract-" + contractId, "tracker-" + _freelancerId })
+        {
+            var snapshot = await _store!.Snapshots.LoadAsync(id);
+            Assert.NotNull(snapshot);
+            await _store.Journal.DeleteEventsToAsync(id, snapshot.SequenceNr);
+        }
+
+        await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("restarted", time: Clock);
+        var recovered = TrackingRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+
+        var contractAfter = await recovered.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
+        var trackerAfter = await recovered.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(contractBefore), System.Text.Json.JsonSerializer.Serialize(contractAfter));
+        Assert.Equal(trackerBefore, trackerAfter);
+        Assert.Equal("reviewing", trackerAfter.Memo);
+    }
+
+    [Fact]
     public async Task Only_one_device_tracks_at_a_time_unless_the_freelancer_takes_over()
     {
         var first = await Contract<TrackingSession>(Start("laptop"));
