@@ -18,6 +18,7 @@ public sealed class WorkWeek : PersistentActor
     private readonly Dictionary<string, Capture> _captures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _captureIdsByKey = new(StringComparer.Ordinal);
     private WeekOpened? _opened;
+    private WeekEvaluation? _evaluation;
     private TimeZoneInfo? _weekZone;
     private int? _limitMinutes;
     private bool _locked;
@@ -100,6 +101,7 @@ public sealed class WorkWeek : PersistentActor
 
     protected override void ApplyEvent(object @event)
     {
+        _evaluation = null;
         switch (@event)
         {
             case WeekOpened opened:
@@ -466,12 +468,19 @@ public sealed class WorkWeek : PersistentActor
     /// <summary>Persists an event that may change billing, then any limit alert it crosses, then replies.</summary>
     private void PersistChangingBilling(object @event, object? reply = null)
     {
-        var before = Evaluate().BillableMinutes;
         var limitBefore = _limitMinutes;
+        // Alerts need the share of a limit: without one (before or after) the week need not be evaluated.
+        var before = limitBefore is null ? 0 : Evaluate().BillableMinutes;
         Persist(@event, _ =>
         {
-            var after = Evaluate().BillableMinutes;
             var limit = _limitMinutes;
+            if (limit is null)
+            {
+                Sender.Tell(reply ?? Accepted.Instance);
+                return;
+            }
+
+            var after = Evaluate().BillableMinutes;
             PersistAll(WeekBilling.ThresholdsCrossed(before, limitBefore, after, limit).Select(p => new LimitThresholdReached(p, after, limit!.Value)));
             Sender.Tell(reply ?? Accepted.Instance);
         });
@@ -527,7 +536,10 @@ public sealed class WorkWeek : PersistentActor
         return segment;
     }
 
-    private WeekEvaluation Evaluate() =>
+    /// <summary>The week's billing, computed once per change (every applied event invalidates it).</summary>
+    private WeekEvaluation Evaluate() => _evaluation ??= EvaluateNow();
+
+    private WeekEvaluation EvaluateNow() =>
         WeekBilling.Evaluate(_segments.Values.Select(s => s.Facts()), _opened!.SegmentMinutes, _limitMinutes);
 
     private WeekTotals Totals(DateOnly day)

@@ -4,7 +4,7 @@ using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [--pg CONNSTR] [--scale X] [--out FILE]
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [--pg CONNSTR] [--scale X] [--minutes M] [--out FILE]
 // Without a selection all four run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 var pg = Option("--pg");
@@ -48,7 +48,9 @@ try
     {
         // 10,000 freelancers for an hour of their day (a whole day is 24 times as long at the same rate).
         var freelancers = (int)(10_000 * scale);
-        var minutes = Math.Max(1, (int)(60 * scale));
+        var minutes = Option("--minutes") is { } fixedMinutes
+            ? int.Parse(fixedMinutes, CultureInfo.InvariantCulture)
+            : Math.Max(1, (int)(60 * scale));
         if (pg is not null)
         {
             sections.Add(await TrackingBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), freelancers, minutes, log));
