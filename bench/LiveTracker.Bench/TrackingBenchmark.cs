@@ -165,13 +165,15 @@ internal static class TrackingBenchmark
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var trackersPerNode = perTracker > 0 ? available / perTracker : double.PositiveInfinity;
         var freelancersPerNode = perFreelancer > 0 ? available / perFreelancer : double.PositiveInfinity;
-        var all = activityPump.Latencies.Concat(capturePump.Latencies).ToArray();
+        var all = activityPump.Latencies.Concat(capturePump.Latencies).Order().ToArray();
         var met = perTracker <= GoalBytesPerTracker && trackersPerNode >= GoalTrackersPerNode;
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### Tracking: {n:N0} freelancers, {minutes:N0} simulated minutes ({name})");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"The real entity regions (contracts, work weeks, trackers) on the {name} journal. Each freelancer has a contract and turns tracking on through it; then for every simulated minute each agent reports that minute's input counts to its tracker (which forwards them through the contract to the week, where they are written), and once per 10-minute segment sends one screen capture as metadata (blob key, size, app, window title) to its contract's week, which writes it before answering. This is {(minutes >= 24 * 60 ? "a full day" : minutes == 60 ? "an hour of the day" : $"{minutes:N0} minutes of the day")}: a full day (1,440 minutes, {(long)n * 1_584:N0} commands for {n:N0} freelancers) is the same per-minute load for 24 times as long and would not fit the benchmark budget on this machine.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"The real entity regions (contracts, work weeks, trackers) on the {name} journal. Each freelancer has a contract and turns tracking on through it; then for every simulated minute each agent reports that minute's input counts to its tracker (which forwards them through the contract to the week, where they are written), and once per 10-minute segment sends one screen capture as metadata (blob key, size, app, window title) to its contract's week, which writes it before answering. {(minutes >= 24 * 60
+            ? "This is a full day (1,440 minutes)."
+            : $"This is {(minutes == 60 ? "an hour of the day" : $"{minutes:N0} minutes of the day")}; a full day (1,440 minutes, {(long)n * 1_584:N0} commands for {n:N0} freelancers) is the same per-minute load for longer: run `bench/run tracking --minutes 1440` for it (about 13 minutes here).")}");
         md.AppendLine(CultureInfo.InvariantCulture, $"At most {MaxInFlight:N0} commands are outstanding, and the driver lets the journal fall at most one simulated minute behind; activity is answered by its week once written, so the rate below is what the journal durably absorbs. The node's clock is simulated and stands at the end of the minute being reported; timers and timeouts run in real time.");
         md.AppendLine();
         md.AppendLine("| | count | p50 ms | p99 ms | max ms |");
