@@ -19,9 +19,6 @@ public static class SegmentSlots
         return new DateTimeOffset(utc.Date.Ticks + (sinceMidnight - (sinceMidnight % length)), TimeSpan.Zero);
     }
 
-    /// <summary>Whether <paramref name="instant"/> is exactly a segment boundary.</summary>
-    public static bool IsStart(DateTimeOffset instant, int segmentMinutes) => StartOf(instant, segmentMinutes) == instant;
-
     /// <summary>The segments that intersect [<paramref name="from"/>, <paramref name="to"/>), in order.</summary>
     public static IEnumerable<DateTimeOffset> Covering(DateTimeOffset from, DateTimeOffset to, int segmentMinutes)
     {

@@ -155,6 +155,13 @@ public sealed partial class ActorSystem : IAsyncDisposable
         LogDeadLetter(_log, deadLetter.Message.GetType().Name, deadLetter.Recipient.Path);
         foreach (var subscriber in _deadLetterSubscribers.Keys)
         {
+            // A subscriber that has stopped is dropped here rather than kept (and told) forever.
+            if (subscriber is ActorCell { IsTerminated: true })
+            {
+                _deadLetterSubscribers.TryRemove(subscriber, out _);
+                continue;
+            }
+
             subscriber.Tell(deadLetter);
         }
     }

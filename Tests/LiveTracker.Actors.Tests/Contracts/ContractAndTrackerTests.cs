@@ -218,17 +218,9 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
 
     private StartContractTracking Start(string device) => new(_freelancerId, device, "building invoices", "dev");
 
-    private async Task<T> Contract<T>(object command)
-    {
-        var reply = await _regions!.Contracts.Ask<object>(_contractId, command).WaitAsync(DefaultTimeout);
-        return reply is T typed ? typed : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name}, got {reply}");
-    }
+    private Task<T> Contract<T>(object command) => _regions!.Contracts.AskExpecting<T>(_contractId, command);
 
-    private async Task<T> Tracker<T>(object command)
-    {
-        var reply = await _regions!.Trackers.Ask<object>(_freelancerId, command).WaitAsync(DefaultTimeout);
-        return reply is T typed ? typed : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name}, got {reply}");
-    }
+    private Task<T> Tracker<T>(object command) => _regions!.Trackers.AskExpecting<T>(_freelancerId, command);
 
     private static RecordCapture Screen(string key, DateTimeOffset at) =>
         new(key, at, CaptureKind.Screen, "sha256-" + key, 1234, Memo: "invoice page");

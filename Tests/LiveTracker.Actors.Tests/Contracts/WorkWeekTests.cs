@@ -324,11 +324,7 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         return EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, context, TimeSpan.FromMinutes(2))));
     }
 
-    private async Task<T> Ask<T>(object command)
-    {
-        var reply = await _region!.Ask<object>(WeekId, command).WaitAsync(DefaultTimeout);
-        return reply is T typed ? typed : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name}, got {reply}");
-    }
+    private Task<T> Ask<T>(object command) => _region!.AskExpecting<T>(WeekId, command);
 
     private Task<WeekDiary> Diary() => Ask<WeekDiary>(new GetDiary());
 
