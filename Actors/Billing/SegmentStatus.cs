@@ -9,6 +9,9 @@ public enum SegmentStatus
     Rejected,
     OverLimit,
     Manual,
+
+    /// <summary>Refunded to the client by an operator's dispute decision: not billed, though it used its share of the limit.</summary>
+    Refunded,
 }
 
 /// <summary>
@@ -39,6 +42,9 @@ public sealed record SegmentFacts
     public bool Manual { get; init; }
 
     public string? Memo { get; init; }
+
+    /// <summary>Refunded by a dispute decision after the week was locked.</summary>
+    public bool Refunded { get; init; }
 }
 
 /// <summary>The outcome for one segment.</summary>

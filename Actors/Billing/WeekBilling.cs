@@ -18,7 +18,8 @@ public sealed record WeekEvaluation(IReadOnlyList<BilledSegment> Segments, int B
 /// at least one active minute and a screen capture that was neither deleted nor rejected nor black, is not idle,
 /// and still fits under the weekly limit when segments are taken in chronological order; manual time is billable
 /// without a capture. A billable segment counts its whole length. Manual time and segments without a memo are
-/// billable but unprotected.
+/// billable but unprotected. A segment refunded after a dispute is not billed but keeps its place under the limit,
+/// so refunding one segment never makes another billable after the week was charged.
 /// </summary>
 public static class WeekBilling
 {
@@ -40,6 +41,7 @@ public static class WeekBilling
 
         var billed = new List<BilledSegment>();
         var billableMinutes = 0;
+        var usedMinutes = 0;
         foreach (var segment in segments.OrderBy(s => s.Start))
         {
             var status = BaseStatus(segment);
@@ -47,14 +49,20 @@ public static class WeekBilling
             var billable = false;
             if (eligible)
             {
-                if (limitMinutes is { } limit && billableMinutes + segmentMinutes > limit)
+                if (limitMinutes is { } limit && usedMinutes + segmentMinutes > limit)
                 {
                     status = SegmentStatus.OverLimit;
+                }
+                else if (segment.Refunded)
+                {
+                    status = SegmentStatus.Refunded;
+                    usedMinutes += segmentMinutes;
                 }
                 else
                 {
                     billable = true;
                     billableMinutes += segmentMinutes;
+                    usedMinutes += segmentMinutes;
                 }
             }
 

@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Billing;
 using System.Globalization;
 
 namespace LiveTracker.Actors.Configuration;
@@ -27,6 +28,9 @@ public sealed record DomainSettings
 
     /// <summary>How long after the week ended the freelancer's earnings become available.</summary>
     public required TimeSpan PayoutDelay { get; init; }
+
+    /// <summary>The weekly billing cycle these settings describe.</summary>
+    public BillingCycle Cycle => new(WeekZone, ReviewZone, TimesheetSubmitLocalTime, ReviewEndsLocalTime, PayoutDelay);
 
     /// <summary>How far an agent's clock may differ from the server's before its timestamps are refused.</summary>
     public required TimeSpan ClockSkewTolerance { get; init; }

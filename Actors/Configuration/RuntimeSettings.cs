@@ -1,4 +1,5 @@
 using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Persistence.Postgres;
@@ -30,6 +31,22 @@ public static class RuntimeSettings
             ShardCount = settings.Sharding.ShardCount,
             PassivateIdleEntityAfter = settings.Sharding.PassivateIdleEntityAfter,
         };
+    }
+
+    public static ContractRules ToContractRules(this LiveTrackerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return ContractRules.Default with { Cycle = settings.Domain.Cycle };
+    }
+
+    /// <summary>The domain's entity regions over <paramref name="store"/>, with the configured rules.</summary>
+    public static DomainRegions StartDomainRegions(
+        this LiveTrackerSettings settings, ActorSystem system, IPersistenceStore store, Payments.IPaymentGateway gateway)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var persistence = new PersistenceContext(
+            store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), settings.Persistence.SnapshotEvery);
+        return DomainRegions.Start(system, persistence, settings.ToRegionSettings(), settings.ToContractRules(), settings.Domain.ClockSkewTolerance, gateway);
     }
 
     /// <summary>The configured back-end; call <see cref="IPersistenceStore.InitializeAsync"/> before use.</summary>

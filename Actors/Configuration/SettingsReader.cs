@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Billing;
 using System.Globalization;
 using System.Net;
 using System.Text;

@@ -7,17 +7,25 @@ using LiveTracker.Actors.Sessions;
 namespace LiveTracker.Actors.Contracts;
 
 /// <summary>
-/// One contract: its parties and terms, and the router to its weeks. Work Diary commands reach a week through
-/// <see cref="ForWeek"/>, so the week is opened with the contract's terms before its first command; tracking is
-/// started through the contract, which checks the freelancer and hands its terms to the freelancer's tracker.
+/// One contract: its parties and terms, the router to its weeks, and its money. Work Diary commands reach a week
+/// through <see cref="ForWeek"/>, so the week is opened with the contract's terms before its first command; tracking
+/// is started through the contract, which checks the freelancer and hands its terms to the freelancer's tracker.
+/// Each week's timesheet runs its cycle here on durable reminders (see Contract.Timesheets.cs), fixed-price
+/// milestones and their escrow too (Contract.Milestones.cs); the client's billing account does the charging.
 /// </summary>
-public sealed class Contract(
+public sealed partial class Contract(
     string contractId,
     PersistenceContext persistence,
-    TimeZoneInfo weekZone,
+    ContractRules rules,
     IActorRef weeks,
-    IActorRef trackers) : PersistentActor("contract-" + contractId, persistence)
+    IActorRef trackers,
+    IActorRef billingAccounts,
+    IActorRef contracts) : PersistentActor("contract-" + contractId, persistence)
 {
+    /// <summary>The region type name: reminders are addressed to it.</summary>
+    public const string RegionType = "contracts";
+
+
     private static readonly DateTimeOffset EarliestTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset LatestTime = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -52,9 +60,17 @@ public sealed class Contract(
         switch (command)
         {
             case GetContract:
-                Sender.Tell(new ContractView(
+                // The client's billing account adds what its payment setup lacks and answers the asker.
+                var reasons = NotReadyReasons();
+                billingAccounts.Tell(new ShardEnvelope(_terms.ClientId, new CompleteContractView(new ContractView(
                     contractId, _terms.ClientId, _terms.FreelancerId, _terms.Title, _terms.Kind, _terms.HourlyRateCents,
-                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)]));
+                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)],
+                    reasons.Count == 0, reasons))), Sender);
+                break;
+            case var money when HandleTimesheetCommand(money) || HandleMilestoneCommand(money):
+                break;
+            case ForWeek or RecordTrackedActivity when _terms.Kind != ContractKind.Hourly:
+                Sender.Tell(new Rejected("not-hourly", "Fixed-price contracts have no Work Diary; their work is paid by milestone."));
                 break;
             case ForWeek { At: var at } when at < EarliestTime || at > LatestTime:
                 Sender.Tell(new Rejected("invalid-time", $"{at:O} is not a plausible time."));
@@ -104,7 +120,8 @@ public sealed class Contract(
     }
 
     protected override object CreateSnapshot() => new ContractSnapshot(
-        _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks]);
+        _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks],
+        [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount);
 
     protected override void ApplySnapshot(object snapshot)
     {
@@ -121,6 +138,18 @@ public sealed class Contract(
 
         _limitMinutes = state.LimitMinutes;
         _weeks.UnionWith(state.Weeks);
+        foreach (var timesheet in state.Timesheets)
+        {
+            _timesheets[timesheet.Week] = timesheet;
+        }
+
+        foreach (var milestone in state.Milestones)
+        {
+            _milestones[milestone.MilestoneId] = milestone;
+        }
+
+        _ledger.AddRange(state.Ledger);
+        _disputeCount = state.DisputeCount;
     }
 
     protected override void ApplyEvent(object @event)
@@ -138,6 +167,13 @@ public sealed class Contract(
             case ContractWeekStarted week:
                 _weeks.Add(week.Week);
                 break;
+            default:
+                if (!ApplyTimesheetEvent(@event))
+                {
+                    ApplyMilestoneEvent(@event);
+                }
+
+                break;
         }
     }
 
@@ -152,12 +188,12 @@ public sealed class Contract(
         }
         else if (!SegmentSlots.IsValidLength(create.SegmentMinutes) || create.IdleTimeoutMinutes is < 1 or > 240
             || create.HourlyRateCents is < 0 or > MaxHourlyRateCents || create.WeeklyLimitMinutes is < 0 or > 7 * 24 * 60
-            || create.ClientId == create.FreelancerId)
+            || create.ClientId == create.FreelancerId || create.Currency != Payments.BillingAccount.SupportedCurrency)
         {
             Sender.Tell(new Rejected(
                 "invalid-contract",
                 "Segment length must divide a day, idle timeout be 1 to 240 minutes, the rate 0 to 1,000,000 cents an hour, "
-                + "the weekly limit 0 to 168 hours, and client and freelancer different people."));
+                + "the weekly limit 0 to 168 hours, the currency USD, and client and freelancer different people."));
         }
         else
         {
@@ -166,6 +202,11 @@ public sealed class Contract(
     }
 
     private const long MaxHourlyRateCents = 1_000_000;
+
+    private TimeZoneInfo WeekZone => rules.Cycle.WeekZone;
+
+    /// <summary>Where other entities answer this contract's requests: through the region, so no answer is lost to passivation.</summary>
+    private IActorRef Address => field ??= new EntityAddress(contracts, contractId);
 
     /// <summary>The limit in force for <paramref name="week"/>: the last change from that week or before, else the original.</summary>
     private int? LimitFor(IsoWeek week)
@@ -183,7 +224,7 @@ public sealed class Contract(
     }
 
     /// <summary>The week that owns the segment containing <paramref name="at"/> (a segment is billed in one week only).</summary>
-    private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), weekZone);
+    private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), WeekZone);
 
     private static bool IsDiaryCommand(object command) =>
         command is RecordCapture or RecordActivity or DeleteCapture or RejectCapture or RequestReview or CommentOnCapture
@@ -222,7 +263,19 @@ public sealed class Contract(
         var sender = replyTo ?? Sender;
         if (!_weeks.Contains(week.ToString()))
         {
-            Persist(new ContractWeekStarted(week.ToString()), _ => Deliver(week, entityId, command, sender));
+            // The week's timesheet starts its cycle with it: the first reminder locks it when it ends.
+            var schedule = rules.Cycle.ScheduleOf(week);
+            if (Context.System.Time.GetUtcNow() >= schedule.LocksAt)
+            {
+                // A week nobody worked in while it ran stays closed: no time can be added after its lock.
+                sender.Tell(new Rejected("week-locked", $"Week {week} ended at {schedule.LocksAt:O}; its time can no longer change."));
+                return;
+            }
+
+            Persist(new ContractWeekStarted(week.ToString()));
+            Persist(
+                new TimesheetScheduled(week.ToString(), schedule.LocksAt, schedule.SubmitsAt, schedule.ReviewEndsAt, schedule.AvailableAt),
+                _ => Deliver(week, entityId, command, sender));
             return;
         }
 
@@ -235,7 +288,7 @@ public sealed class Contract(
         if (_openedHere.Add(week.ToString()))
         {
             weeks.Tell(new ShardEnvelope(entityId, new OpenWeek(new WeekTerms(
-                contractId, week, weekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, LimitFor(week)))), Self);
+                contractId, week, WeekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, LimitFor(week)))), Self);
         }
 
         weeks.Tell(new ShardEnvelope(entityId, command), sender);

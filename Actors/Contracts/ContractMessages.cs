@@ -47,7 +47,15 @@ public sealed record ContractView(
     int? WeeklyLimitMinutes,
     int SegmentMinutes,
     int IdleTimeoutMinutes,
-    IReadOnlyList<string> Weeks);
+    IReadOnlyList<string> Weeks,
+    bool WorkViewReady,
+    IReadOnlyList<string> NotReadyReasons);
+
+/// <summary>
+/// Sent by a contract to its client's billing account with the contract's own readiness; the account adds what its
+/// payment setup lacks and answers the original asker with the completed <see cref="ContractView"/>.
+/// </summary>
+public sealed record CompleteContractView(ContractView View);
 
 [Manifest("contract.created.v1")]
 public sealed record ContractCreated(
@@ -57,10 +65,6 @@ public sealed record ContractCreated(
 /// <summary>The weekly limit from week <see cref="FromWeek"/> on; earlier weeks keep the limit they had.</summary>
 [Manifest("contract.weekly-limit-set.v1")]
 public sealed record ContractWeeklyLimitSet(int? LimitMinutes, string FromWeek);
-
-[Manifest("contract.snapshot.v1")]
-public sealed record ContractSnapshot(
-    ContractCreated? Terms, int? LimitMinutes, IReadOnlyList<ContractWeeklyLimitSet> LimitChanges, IReadOnlyList<string> Weeks);
 
 /// <summary>The contract opened the Work Diary of a week (its summary of weeks).</summary>
 [Manifest("contract.week-started.v1")]

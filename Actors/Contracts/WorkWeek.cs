@@ -87,6 +87,12 @@ public sealed class WorkWeek : PersistentActor
             case SetWeeklyLimit limit:
                 PersistChangingBilling(new WeeklyLimitChanged(limit.LimitMinutes));
                 break;
+            case RefundSegments refund:
+                Refund(refund);
+                break;
+            case DescribeTimesheet describe:
+                Sender.Tell(Timesheet(describe));
+                break;
             case LockWeek when _locked:
                 Sender.Tell(Accepted.Instance);
                 break;
@@ -179,6 +185,13 @@ public sealed class WorkWeek : PersistentActor
             case WeekLocked:
                 _locked = true;
                 break;
+            case SegmentsRefunded refunded:
+                foreach (var start in refunded.Segments)
+                {
+                    SegmentAt(start).Refunded = true;
+                }
+
+                break;
         }
     }
 
@@ -187,7 +200,7 @@ public sealed class WorkWeek : PersistentActor
         _limitMinutes,
         _locked,
         [.. _segments.Values.Select(s => new SegmentSnapshot(
-            s.Start, s.Screen?.Id, s.Camera?.Id, s.Manual, s.Idle, s.Memo, s.ActivityLabel, [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)]))],
+            s.Start, s.Screen?.Id, s.Camera?.Id, s.Manual, s.Idle, s.Memo, s.ActivityLabel, [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)], s.Refunded))],
         [.. _captures.Values.Select(c => new CaptureSnapshot(
             c.Id, c.SegmentStart, c.Kind, c.Black, c.CapturedAt, c.BlobKey, c.Deleted, c.Rejected, c.ReviewRequested,
             c.AppName, c.WindowTitle, c.Comment))],
@@ -228,7 +241,7 @@ public sealed class WorkWeek : PersistentActor
             var segment = SegmentAt(s.Start);
             segment.Screen = s.ScreenId is null ? null : _captures[s.ScreenId];
             segment.Camera = s.CameraId is null ? null : _captures[s.CameraId];
-            (segment.Manual, segment.Idle, segment.Memo, segment.ActivityLabel) = (s.Manual, s.Idle, s.Memo, s.ActivityLabel);
+            (segment.Manual, segment.Idle, segment.Memo, segment.ActivityLabel, segment.Refunded) = (s.Manual, s.Idle, s.Memo, s.ActivityLabel, s.Refunded);
             foreach (var minute in s.Minutes)
             {
                 segment.Minutes[minute.MinuteUtc] = minute;
@@ -443,12 +456,8 @@ public sealed class WorkWeek : PersistentActor
 
     private void MarkIdleSpan(MarkIdle command)
     {
-        if (RefuseLocked() is { } refusal)
-        {
-            Sender.Tell(refusal);
-            return;
-        }
-
+        // Accepted after the lock too (the tracker notices idleness a timeout late, possibly after the week ended):
+        // only segments without input become idle, and those were never billable, so the figures do not move.
         // Only the segments this week owns; the tracker sends each week its own part.
         var (from, to) = (command.From, command.To);
         var segments = from < to
@@ -554,6 +563,42 @@ public sealed class WorkWeek : PersistentActor
             Money.AmountCents(evaluation.BillableMinutes, opened.HourlyRateCents));
     }
 
+    /// <summary>Refunds are an operator's decision on a locked week, so the lock does not stop them; repeats change nothing.</summary>
+    private void Refund(RefundSegments command)
+    {
+        var fresh = command.SegmentStarts.Where(s => !(_segments.TryGetValue(s, out var known) && known.Refunded)).Distinct().Order().ToList();
+        if (fresh.Any(s => !_segments.ContainsKey(s)))
+        {
+            Sender.Tell(new Rejected("not-found", "Only recorded segments of the week can be refunded."));
+        }
+        else if (fresh.Count == 0)
+        {
+            Sender.Tell(Accepted.Instance);
+        }
+        else
+        {
+            Persist(new SegmentsRefunded(fresh), _ => Sender.Tell(Accepted.Instance));
+        }
+    }
+
+    /// <summary>The timesheet: the contract's status and deadlines with this week's days and totals.</summary>
+    private TimesheetView Timesheet(DescribeTimesheet facts)
+    {
+        var evaluation = Evaluate();
+        var (zone, opened) = (_weekZone!, _opened!);
+        var week = IsoWeek.Parse(opened.Week);
+        var monday = DateOnly.FromDateTime(System.Globalization.ISOWeek.ToDateTime(week.Year, week.Week, DayOfWeek.Monday));
+        var minutesByDay = evaluation.Segments
+            .Where(s => s.Billable)
+            .GroupBy(s => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s.Start, zone).DateTime))
+            .ToDictionary(g => g.Key, g => g.Count() * opened.SegmentMinutes);
+        return new TimesheetView(
+            opened.ContractId, week, facts.Status,
+            [.. Enumerable.Range(0, 7).Select(d => monday.AddDays(d)).Select(day => new TimesheetDay(day, minutesByDay.GetValueOrDefault(day)))],
+            evaluation.BillableMinutes, Money.AmountCents(evaluation.BillableMinutes, opened.HourlyRateCents),
+            facts.LocksAt, facts.SubmitsAt, facts.ReviewEndsAt, facts.AvailableAt, facts.ChargedCents, facts.DisputeId, facts.FailureReasons);
+    }
+
     private WeekDiary Diary()
     {
         var evaluation = Evaluate();
@@ -582,6 +627,8 @@ public sealed class WorkWeek : PersistentActor
 
         public bool Idle { get; set; }
 
+        public bool Refunded { get; set; }
+
         public string? Memo { get; set; }
 
         public string? ActivityLabel { get; set; }
@@ -603,6 +650,7 @@ public sealed class WorkWeek : PersistentActor
             // minutes late, and recorded input in the segment proves it was not idle.
             Idle = Idle && ActiveMinutes == 0,
             Memo = Memo,
+            Refunded = Refunded,
         };
     }
 

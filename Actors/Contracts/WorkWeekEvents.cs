@@ -52,7 +52,8 @@ public sealed record WorkWeekSnapshot(
 
 public sealed record SegmentSnapshot(
     DateTimeOffset Start, string? ScreenId, string? CameraId, bool Manual, bool Idle, string? Memo, string? ActivityLabel,
-    IReadOnlyList<ActivityMinute> Minutes);
+    IReadOnlyList<ActivityMinute> Minutes,
+    bool Refunded = false);
 
 public sealed record CaptureSnapshot(
     string Id, DateTimeOffset SegmentStart, CaptureKind Kind, bool Black, DateTimeOffset CapturedAt, string BlobKey,
@@ -60,3 +61,7 @@ public sealed record CaptureSnapshot(
 
 [Manifest("work-week.locked.v1")]
 public sealed record WeekLocked(DateTimeOffset LockedAt);
+
+/// <summary>An operator refunded these segments after a dispute; they stay in the diary, unbilled.</summary>
+[Manifest("work-week.segments-refunded.v1")]
+public sealed record SegmentsRefunded(IReadOnlyList<DateTimeOffset> Segments);

@@ -171,6 +171,11 @@ internal sealed partial class BatchingJournalWriter : IAsyncDisposable
                 throw new ArgumentException($"Event {e.SequenceNr} of '{write.PersistenceId}' needs a manifest and a payload.", nameof(write));
             }
         }
+
+        if (write.Reminders is { } reminders)
+        {
+            ReminderRules.Validate(reminders, nameof(write));
+        }
     }
 
     private async Task RunAsync()

@@ -5,9 +5,10 @@ public sealed record EventToWrite(long SequenceNr, string Manifest, string Paylo
 
 /// <summary>
 /// Events of one entity that are written all-or-nothing (one <c>Persist</c>/<c>PersistAll</c> call).
-/// Sequence numbers are contiguous and ascending.
+/// Sequence numbers are contiguous and ascending. <see cref="Reminders"/> are applied in the same transaction,
+/// only if the events are written, so an entity's timers never disagree with its state.
 /// </summary>
-public sealed record AtomicWrite(string PersistenceId, IReadOnlyList<EventToWrite> Events);
+public sealed record AtomicWrite(string PersistenceId, IReadOnlyList<EventToWrite> Events, IReadOnlyList<ReminderChange>? Reminders = null);
 
 /// <summary>
 /// An event as stored in the journal. <see cref="CreatedAt"/> is UTC with microsecond precision, read once per
@@ -109,6 +110,7 @@ public interface IPersistenceStore : IAsyncDisposable
     IJournal Journal { get; }
     IEventLog EventLog { get; }
     ISnapshotStore Snapshots { get; }
+    IReminderStore Reminders { get; }
 
     /// <summary>Creates or migrates the schema; idempotent, safe to call from several nodes at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);

@@ -1,7 +1,8 @@
 namespace LiveTracker.Actors.Persistence;
 
 /// <summary>
-/// Wake-up for event-log readers: completed (and replaced) whenever new events may have committed.
+/// Wake-up for event-log readers (and, as a separate instance, for the reminder delivery service): completed
+/// (and replaced) whenever new events (or reminder changes) may have committed.
 /// A signal only says "look again"; waiters always confirm with the database, so a spurious or
 /// stale wake-up costs one query and can never make a reader skip or spin.
 /// </summary>

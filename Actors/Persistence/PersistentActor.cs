@@ -30,6 +30,10 @@ public sealed class PersistFailedException(string persistenceId, Exception inner
 public abstract partial class PersistentActor : ActorBase
 {
     private readonly List<PendingPersist> _pending = [];
+    private readonly List<ReminderChange> _pendingReminders = [];
+    private readonly List<Func<Task>> _pendingAwaits = [];
+    private readonly List<Action> _afterPersist = [];
+    private bool _stateAheadOfJournal;
     private long _lastSnapshotSequenceNr;
 
     protected PersistentActor(string persistenceId, PersistenceContext persistence)
@@ -59,6 +63,12 @@ public abstract partial class PersistentActor : ActorBase
 
     protected virtual void ApplySnapshot(object snapshot) { }
 
+    /// <summary>
+    /// Runs right after <see cref="ApplyEvent"/> for each event a command persists (never in recovery), before the
+    /// events are written: reminders set here (from the new state) are stored in the same transaction as the events.
+    /// </summary>
+    protected virtual void OnPersisting(object @event) { }
+
     /// <summary>Runs once recovery has replayed everything, before the first command.</summary>
     protected virtual void OnRecoveryCompleted() { }
 
@@ -77,11 +87,50 @@ public abstract partial class PersistentActor : ActorBase
         }
     }
 
+    /// <summary>
+    /// Sets the durable reminder <paramref name="key"/> (moving it when it exists). It is stored with the events of
+    /// this command, in the same transaction (on its own when the command persists nothing), so a reminder is never
+    /// set for a state that was not written.
+    /// </summary>
+    protected void SetReminder(ReminderKey key, DateTimeOffset dueAt, TimeSpan? recurrence = null) =>
+        _pendingReminders.Add(ReminderChange.Set(key, dueAt, recurrence));
+
+    /// <summary>Cancels the durable reminder <paramref name="key"/>, with this command's events.</summary>
+    protected void CancelReminder(ReminderKey key) => _pendingReminders.Add(ReminderChange.Cancel(key));
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once everything this command persists (and its reminders) is durable — at
+    /// once when it persists nothing. For acknowledgements that must not get ahead of the state they confirm.
+    /// </summary>
+    protected void AfterPersist(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        _afterPersist.Add(action);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> (a call to the outside world, e.g. a payment gateway) before the next message,
+    /// then runs <paramref name="then"/> with its result, where the actor may persist and reply as in a command.
+    /// Events persisted before the await are written first. A faulted task fails the actor like a failed write.
+    /// </summary>
+    protected void AwaitThen<T>(Task<T> task, Action<T> then)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(then);
+        _pendingAwaits.Add(async () => then(await task.ConfigureAwait(true)));
+    }
+
     /// <summary>Sealed so that a subclass cannot bypass persistence by handling messages here; use <see cref="OnCommand"/>.</summary>
     protected sealed override void OnReceive(object message) => OnCommand(message);
 
     protected sealed override ValueTask OnReceiveAsync(object message)
     {
+        if (_stateAheadOfJournal)
+        {
+            // Only when supervision resumed the actor after a failed write: its state includes unwritten events.
+            throw new InvalidOperationException($"{PersistenceId} holds state that was never written; it must be restarted to recover.");
+        }
+
         try
         {
             OnCommand(message);
@@ -90,10 +139,71 @@ public abstract partial class PersistentActor : ActorBase
         {
             // Events of a command that failed half-way must not be written with the next command.
             _pending.Clear();
+            _pendingReminders.Clear();
+            _pendingAwaits.Clear();
+            _afterPersist.Clear();
             throw;
         }
 
-        return _pending.Count == 0 ? ValueTask.CompletedTask : FlushAsync();
+        return _pending.Count == 0 && _pendingReminders.Count == 0 && _pendingAwaits.Count == 0 && _afterPersist.Count == 0
+            ? ValueTask.CompletedTask
+            : CompleteCommandAsync();
+    }
+
+    private void RunAfterPersist()
+    {
+        // Actions may queue more (rarely); run them in order until none is left.
+        for (var i = 0; i < _afterPersist.Count; i++)
+        {
+            _afterPersist[i]();
+        }
+
+        _afterPersist.Clear();
+    }
+
+    private async ValueTask CompleteCommandAsync()
+    {
+        try
+        {
+            await FlushAsync();
+            while (_pendingAwaits.Count > 0)
+            {
+                var awaited = _pendingAwaits[0];
+                _pendingAwaits.RemoveAt(0);
+                try
+                {
+                    await awaited();
+                }
+                catch (Exception ex) when (ex is not PersistFailedException)
+                {
+                    if (Sender is IAskRef)
+                    {
+                        Sender.Tell(new Status.Failure(ex));
+                    }
+
+                    throw;
+                }
+
+                await FlushAsync();
+            }
+
+            if (_afterPersist.Count > 0)
+            {
+                RunAfterPersist();
+                if (_pending.Count > 0 || _pendingReminders.Count > 0)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+        catch
+        {
+            _pending.Clear();
+            _pendingReminders.Clear();
+            _pendingAwaits.Clear();
+            _afterPersist.Clear();
+            throw;
+        }
     }
 
     internal sealed override async ValueTask InitializeAsync()
@@ -138,6 +248,13 @@ public abstract partial class PersistentActor : ActorBase
 
     private async ValueTask FlushAsync()
     {
+        if (_pending.Count == 0 && _pendingReminders.Count > 0)
+        {
+            var changes = _pendingReminders.ToArray();
+            _pendingReminders.Clear();
+            await Persistence.Store.Reminders.ApplyAsync(changes);
+        }
+
         // Callbacks may persist again; keep writing until nothing is pending.
         while (_pending.Count > 0)
         {
@@ -154,13 +271,33 @@ public abstract partial class PersistentActor : ActorBase
                 }
             }
 
+            // The state moves before the write, so OnPersisting can set the reminders that follow from it and they
+            // are written in the same transaction. Should the write fail, this state is never used: the actor fails
+            // and only a restart (which recovers from the journal) lets it handle another message.
+            _stateAheadOfJournal = true;
+            foreach (var persist in batch)
+            {
+                foreach (var @event in persist.Events)
+                {
+                    ApplyEvent(@event);
+                    OnPersisting(@event);
+                }
+            }
+
+            ReminderChange[]? reminders = null;
+            if (_pendingReminders.Count > 0)
+            {
+                reminders = [.. _pendingReminders];
+                _pendingReminders.Clear();
+            }
+
             try
             {
-                await Persistence.Store.Journal.WriteAsync(new AtomicWrite(PersistenceId, toWrite));
+                await Persistence.Store.Journal.WriteAsync(new AtomicWrite(PersistenceId, toWrite, reminders));
             }
             catch (Exception ex)
             {
-                // The state is unchanged and the restart will recover it; an Ask caller hears at once instead of timing out.
+                // The restart will recover the state; an Ask caller hears at once instead of timing out.
                 var failure = new PersistFailedException(PersistenceId, ex);
                 if (Sender is IAskRef)
                 {
@@ -170,14 +307,22 @@ public abstract partial class PersistentActor : ActorBase
                 throw failure;
             }
 
+            _stateAheadOfJournal = false;
             foreach (var persist in batch)
             {
                 foreach (var @event in persist.Events)
                 {
-                    ApplyEvent(@event);
                     LastSequenceNr++;
                     persist.Then?.Invoke(@event);
                 }
+            }
+
+            if (_pending.Count == 0 && _pendingReminders.Count > 0)
+            {
+                // Set by a then-callback after the last write: stored on their own.
+                var changes = _pendingReminders.ToArray();
+                _pendingReminders.Clear();
+                await Persistence.Store.Reminders.ApplyAsync(changes);
             }
         }
 

@@ -3,6 +3,7 @@ using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Reminders;
 
 namespace LiveTracker.Actors.Sessions;
 
@@ -10,12 +11,16 @@ namespace LiveTracker.Actors.Sessions;
 /// One freelancer's tracking: on or off, for which contract, from which device, with which memo. A freelancer
 /// tracks one contract from one device at a time. Activity is forwarded to the contract's week, and idleness is
 /// enforced here, on the server: no input for the contract's idle timeout pauses tracking and the idle span's
-/// segments are marked idle (not billed).
+/// segments are marked idle (not billed). The idle check is a durable reminder, so a session whose agent and node
+/// both went away is still paused when the node comes back.
 /// </summary>
 public sealed class FreelancerTracker(string freelancerId, PersistenceContext persistence, IActorRef contracts)
     : PersistentActor("tracker-" + freelancerId, persistence)
 {
-    private const string IdleTimer = "idle";
+    /// <summary>The region type name: reminders are addressed to it.</summary>
+    public const string RegionType = "trackers";
+
+    private readonly ReminderKey _idleCheck = new(RegionType, freelancerId, "idle-check");
     private TrackingStarted? _session;
     private string? _lastStopReason;
     private DateTimeOffset _lastInputAt;
@@ -35,7 +40,6 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         {
             // Input seen before a node restart is not journaled here; give the session a full timeout from now.
             _lastInputAt = Context.System.Time.GetUtcNow();
-            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, TimeSpan.FromMinutes(_session.IdleTimeoutMinutes));
             Context.Parent.Tell(new KeepAlive(true), Self);
         }
     }
@@ -62,8 +66,10 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             case ReportActivity report:
                 Report(report);
                 break;
-            case IdleCheck:
+            case ReminderDue:
                 CheckIdle();
+                var reminder = Sender;
+                AfterPersist(() => reminder.Tell(ReminderAck.Instance));
                 break;
             case GetTracking:
                 Sender.Tell(new TrackingView(
@@ -92,7 +98,6 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
                 _lastStopReason = stopped.Reason;
                 if (!IsRecovering)
                 {
-                    Timers.Cancel(IdleTimer);
                     Context.Parent.Tell(new KeepAlive(false), Self);
                 }
 
@@ -104,6 +109,20 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
     }
 
     private DateTimeOffset Now => Context.System.Time.GetUtcNow();
+
+    /// <summary>A session starts its idle check and a stopped one ends it, in the same write as the event.</summary>
+    protected override void OnPersisting(object @event)
+    {
+        switch (@event)
+        {
+            case TrackingStarted started:
+                SetReminder(_idleCheck, started.StartedAt.AddMinutes(started.IdleTimeoutMinutes));
+                break;
+            case TrackingStopped when _session is null:
+                CancelReminder(_idleCheck);
+                break;
+        }
+    }
 
     private void Start(StartTracking start)
     {
@@ -129,10 +148,9 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             start.SegmentMinutes, start.IdleTimeoutMinutes, Now);
         Persist(started, s =>
         {
-            // The idle timer lives in memory, so a tracking freelancer's tracker must not be passivated.
+            // The time of the last input lives in memory, so a tracking freelancer's tracker must not be passivated.
             Context.Parent.Tell(new KeepAlive(true), Self);
             _lastInputAt = s.StartedAt;
-            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, TimeSpan.FromMinutes(s.IdleTimeoutMinutes));
             Sender.Tell(new TrackingSession(s.SessionId));
         });
     }
@@ -157,14 +175,12 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             .Max();
         if (lastActive > _lastInputAt)
         {
+            // The reminder is not moved on every report: when it rings it looks at the last input and rings again later.
             _lastInputAt = lastActive;
-            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - now));
         }
     }
 
     private TimeSpan IdleTimeout => TimeSpan.FromMinutes(_session!.IdleTimeoutMinutes);
-
-    private static TimeSpan Later(TimeSpan delay) => delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
 
     private void CheckIdle()
     {
@@ -176,7 +192,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         var now = Now;
         if (now - _lastInputAt < IdleTimeout)
         {
-            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, Later(_lastInputAt + IdleTimeout - now));
+            SetReminder(_idleCheck, _lastInputAt + IdleTimeout);
             return;
         }
 
@@ -193,10 +209,5 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
                 contracts.Tell(new ShardEnvelope(contractId, new ForWeek(now.AddTicks(-1), idle)), Self);
             }
         });
-    }
-
-    private sealed class IdleCheck
-    {
-        public static readonly IdleCheck Instance = new();
     }
 }

@@ -1,12 +1,18 @@
 using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Reminders;
 
 namespace LiveTracker.Web.Hosting;
 
 public static partial class ActorRuntimeServiceCollectionExtensions
 {
-    /// <summary>Registers the settings, clock, persistence store and actor system of this node.</summary>
+    /// <summary>
+    /// Registers the settings, clock, persistence store, actor system and domain regions of this node. Payments go
+    /// through the sandbox gateway, the one provider that ships (deterministic test tokens; no real money moves).
+    /// </summary>
     public static IServiceCollection AddLiveTrackerRuntime(this IServiceCollection services, LiveTrackerSettings settings, TimeProvider time)
     {
         services.AddSingleton(settings);
@@ -14,25 +20,35 @@ public static partial class ActorRuntimeServiceCollectionExtensions
         services.AddSingleton(sp => settings.CreatePersistenceStore(time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => ActorSystem.Create(
             "livetracker-" + settings.NodeId, settings.ToActorSystemSettings(), time, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+        services.AddSingleton(sp => settings.StartDomainRegions(
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IPersistenceStore>(), sp.GetRequiredService<IPaymentGateway>()));
         services.AddHostedService<ActorRuntimeLifetime>();
         return services;
     }
 }
 
 /// <summary>
-/// Opens the store (creating or migrating its schema) before the node serves requests, and on shutdown stops
-/// every actor before the store closes, so no persist is cut off half-way.
+/// Opens the store (creating or migrating its schema) and starts the domain and its reminders (catching up on
+/// those that fell due while the node was down) before the node serves requests; on shutdown it stops reminders,
+/// then every actor, before the store closes, so no persist is cut off half-way.
 /// </summary>
 internal sealed partial class ActorRuntimeLifetime(
     LiveTrackerSettings settings,
     IPersistenceStore store,
     ActorSystem actors,
+    IServiceProvider services,
+    ILoggerFactory loggers,
     ILogger<ActorRuntimeLifetime> logger) : IHostedService
 {
+    private ReminderDelivery? _reminders;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDirectory);
         await store.InitializeAsync(cancellationToken);
+        var regions = services.GetRequiredService<DomainRegions>();
+        _reminders = regions.StartReminderDelivery(store.Reminders, loggers.CreateLogger<ReminderDelivery>());
         LogStarted(logger, settings.NodeId, settings.Persistence.Provider.ToString(), settings.DataDirectory);
     }
 
@@ -40,6 +56,11 @@ internal sealed partial class ActorRuntimeLifetime(
     {
         try
         {
+            if (_reminders is not null)
+            {
+                await _reminders.DisposeAsync();
+            }
+
             await actors.TerminateAsync().WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)

@@ -4,6 +4,7 @@ using System.Text;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Sessions;
 
@@ -41,8 +42,7 @@ internal static class TrackingBenchmark
         await store.InitializeAsync();
         await using var system = ActorSystem.Create("bench-tracking", time: clock);
         var persistence = new PersistenceContext(store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        var regions = TrackingRegions.Start(
-            system, persistence, new RegionSettings { PassivateIdleEntityAfter = PassivateAfter }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+        var regions = DomainRegions.Start(system, persistence, new RegionSettings { PassivateIdleEntityAfter = PassivateAfter }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
 
         var captures = 0L;
         for (var i = 0; i < n; i++)
@@ -236,7 +236,7 @@ internal static class TrackingBenchmark
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static async Task<string> CountsAsync(TrackingRegions regions) =>
+    private static async Task<string> CountsAsync(DomainRegions regions) =>
         $"{await regions.Contracts.CountEntitiesAsync():N0} contracts, {await regions.Weeks.CountEntitiesAsync():N0} weeks, {await regions.Trackers.CountEntitiesAsync():N0} trackers";
 
     private static async Task<long> WaitForOrderingAsync(IPersistenceStore store, long target, TimeSpan timeout)

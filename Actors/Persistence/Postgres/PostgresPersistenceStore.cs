@@ -8,17 +8,19 @@ using NpgsqlTypes;
 namespace LiveTracker.Actors.Persistence.Postgres;
 
 /// <summary>
-/// Cluster persistence on PostgreSQL: journal, event log and snapshot store, shared by all nodes.
+/// Cluster persistence on PostgreSQL: journal, event log, snapshot store and reminders, shared by all nodes.
 /// <para>
 /// Each batch is one transaction: <c>pg_advisory_xact_lock</c> (so orderings commit in order across nodes),
 /// one multi-row <c>INSERT ... SELECT FROM unnest(arrays) RETURNING</c>, and a <c>pg_notify</c> that wakes
 /// event-log readers on every node at commit. Should a sequence number be taken, the batch is redone with
-/// <c>ON CONFLICT DO NOTHING</c> and only the conflicting writes fail. Durability is whatever the server gives
+/// <c>ON CONFLICT DO NOTHING</c> and only the conflicting writes fail. Reminder changes carried by the writes
+/// ride in the same transaction (see <see cref="AddReminderCommands"/>). Durability is whatever the server gives
 /// a normal commit (fsync and <c>synchronous_commit</c> are left alone).
 /// </para>
 /// Call <see cref="InitializeAsync"/> before use.
 /// </summary>
-public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJournal, IEventLog, ISnapshotStore, IJournalBatchBackend
+public sealed partial class PostgresPersistenceStore
+    : IPersistenceStore, IJournal, IEventLog, ISnapshotStore, IReminderStore, IJournalBatchBackend
 {
     /// <summary>
     /// Fast path of a batch: a plain multi-row insert of all rows. The arrays carry one element per event;
@@ -73,6 +75,7 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
     private readonly ILogger _logger;
     private readonly JournalWriterSettings _settings;
     private readonly JournalSignal _signal = new();
+    private readonly JournalSignal _reminderSignal = new();
     private readonly PostgresJournalListener _listener;
     private readonly BatchingJournalWriter _writer;
     private int _disposed;
@@ -144,6 +147,8 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
 
     public ISnapshotStore Snapshots => this;
 
+    public IReminderStore Reminders => this;
+
     /// <summary>Committed batches and events of this store's writer (for benchmarks and diagnostics).</summary>
     internal (long Batches, long Events) WriterStatistics => _writer.Statistics;
 
@@ -209,23 +214,39 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
         IReadOnlyList<AtomicWrite> writes, DateTimeOffset createdAt, WriteOutcome[] outcomes, CancellationToken cancellationToken)
     {
         var rows = new BatchRows(writes);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        if (await TryInsertAllAsync(connection, rows, createdAt, cancellationToken).ConfigureAwait(false) is { } orderings)
+        bool remindersChanged;
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = -1;
-            for (var w = 0; w < writes.Count; w++)
+            if (await TryInsertAllAsync(connection, writes, rows, createdAt, cancellationToken).ConfigureAwait(false) is { } written)
             {
-                row += writes[w].Events.Count;
-                outcomes[w] = WriteOutcome.Written(orderings[row]);
+                var row = -1;
+                for (var w = 0; w < writes.Count; w++)
+                {
+                    row += writes[w].Events.Count;
+                    outcomes[w] = WriteOutcome.Written(written.Orderings[row]);
+                }
+
+                remindersChanged = written.RemindersChanged;
             }
-        }
-        else if (!await InsertSkippingConflictsAsync(connection, writes, rows, createdAt, outcomes, cancellationToken).ConfigureAwait(false))
-        {
-            return; // every write conflicted: nothing committed, nobody to wake
+            else
+            {
+                var (anyWritten, changed) = await InsertSkippingConflictsAsync(
+                    connection, writes, rows, createdAt, outcomes, cancellationToken).ConfigureAwait(false);
+                if (!anyWritten)
+                {
+                    return; // every write conflicted: nothing committed, nobody to wake
+                }
+
+                remindersChanged = changed;
+            }
         }
 
         // Local readers need not wait for the NOTIFY round trip through the server.
         _signal.Notify();
+        if (remindersChanged)
+        {
+            _reminderSignal.Notify();
+        }
     }
 
     /// <summary>
@@ -247,30 +268,50 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
         return new NpgsqlBatch(connection, transaction) { BatchCommands = { lockCommand, insert } };
     }
 
-    /// <summary>The fast path: all rows or nothing. Returns the committed orderings in row order, or null after
-    /// rolling back because some row conflicted.</summary>
-    private async Task<long[]?> TryInsertAllAsync(
-        NpgsqlConnection connection, BatchRows rows, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fast path: all rows or nothing. Returns the committed orderings in row order (and whether the writes'
+    /// reminder changes changed any row), or null after rolling back because some row conflicted. The reminder
+    /// statements, when any write carries some, follow the insert in the same round trip: should the insert
+    /// conflict, the server skips them and the rollback takes back nothing of theirs.
+    /// </summary>
+    private async Task<(long[] Orderings, bool RemindersChanged)?> TryInsertAllAsync(
+        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, BatchRows rows, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var orderings = new long[rows.Count];
         var sequenceNrs = new long[rows.Count];
         var count = 0;
+        var remindersChanged = false;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var batch = CreateInsertBatch(connection, transaction, InsertAllSql, rows, createdAt);
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's row
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var firstReminder = batch.BatchCommands.Count;
+            if (rows.HasReminders)
             {
-                if (count < orderings.Length)
+                AddReminderCommands(batch, writes, outcomes: null);
+            }
+
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's row
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    orderings[count] = reader.GetInt64(0);
-                    sequenceNrs[count] = reader.GetInt64(1);
+                    if (count < orderings.Length)
+                    {
+                        orderings[count] = reader.GetInt64(0);
+                        sequenceNrs[count] = reader.GetInt64(1);
+                    }
+
+                    count++;
                 }
 
-                count++;
+                // Through the reminder statements' results, so that their errors surface before any commit.
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
             }
+
+            remindersChanged = AnyRowsAffected(batch, firstReminder);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -292,11 +333,16 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return orderings;
+        return (orderings, remindersChanged);
     }
 
-    /// <summary>The slow path: judges each write on its own. Returns whether anything was committed.</summary>
-    private async Task<bool> InsertSkippingConflictsAsync(
+    /// <summary>
+    /// The slow path: judges each write on its own. Once the insert told which writes got all their rows in, one
+    /// more round trip (only when there is something to do) takes back the rows of the conflicting writes and
+    /// applies the reminder changes of the written ones, in the same transaction. Returns whether anything was
+    /// committed and whether reminder rows changed.
+    /// </summary>
+    private async Task<(bool AnyWritten, bool RemindersChanged)> InsertSkippingConflictsAsync(
         NpgsqlConnection connection,
         IReadOnlyList<AtomicWrite> writes,
         BatchRows rows,
@@ -349,15 +395,31 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
             }
         }
 
-        if (undo.Count > 0)
+        var remindersChanged = false;
+        await using (var followUp = new NpgsqlBatch(connection, transaction))
         {
-            await using var delete = new NpgsqlCommand("DELETE FROM journal WHERE ordering = ANY($1)", connection, transaction);
-            delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. undo] });
-            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (undo.Count > 0)
+            {
+                var delete = new NpgsqlBatchCommand("DELETE FROM journal WHERE ordering = ANY($1)");
+                delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. undo] });
+                followUp.BatchCommands.Add(delete);
+            }
+
+            var firstReminder = followUp.BatchCommands.Count;
+            if (rows.HasReminders)
+            {
+                AddReminderCommands(followUp, writes, outcomes);
+            }
+
+            if (followUp.BatchCommands.Count > 0)
+            {
+                await followUp.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                remindersChanged = AnyRowsAffected(followUp, firstReminder);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return inserted.Count > undo.Count;
+        return (inserted.Count > undo.Count, remindersChanged);
     }
 
     /// <summary>Class 22 (data exception, e.g. malformed JSON) and 54 (program limit, e.g. index row too big).</summary>
@@ -577,6 +639,9 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
+
+        // A delivery service waiting for changes learns of the disposal (its next read fails) instead of hanging.
+        _reminderSignal.Notify();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Orderings of a {Rows}-row journal batch did not follow row order; writing it through the conflict-checking path")]
@@ -604,6 +669,7 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
             for (var w = 0; w < writes.Count; w++)
             {
                 var write = writes[w];
+                HasReminders |= write.Reminders is { Count: > 0 };
                 foreach (var e in write.Events)
                 {
                     Ids[row] = write.PersistenceId;
@@ -616,6 +682,9 @@ public sealed partial class PostgresPersistenceStore : IPersistenceStore, IJourn
         }
 
         public int Count => Ids.Length;
+
+        /// <summary>Whether any write carries reminder changes; most do not, and then no reminder SQL is sent.</summary>
+        public bool HasReminders { get; }
 
         public string[] Ids { get; }
 

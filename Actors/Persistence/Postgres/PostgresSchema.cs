@@ -58,5 +58,22 @@ internal static class PostgresSchema
                 PRIMARY KEY (persistence_id, sequence_nr)
             );
             """),
+        (2, "reminders", """
+            -- Durable reminders, changed in the same transaction as their entity's events. The delivery service
+            -- reads them by due_at; version grows with every effective change, so a completion can tell whether
+            -- the entity moved the reminder while it was being delivered. The key columns sort bytewise ("C"),
+            -- so due reminders come in the same order as on SQLite whatever the database's collation.
+            CREATE TABLE reminders (
+                entity_type text COLLATE "C" NOT NULL,
+                entity_id   text COLLATE "C" NOT NULL,
+                name        text COLLATE "C" NOT NULL,
+                due_at      timestamptz      NOT NULL,
+                recurrence  bigint CHECK (recurrence > 0), -- microseconds; NULL for a one-off reminder
+                version     bigint           NOT NULL,
+                PRIMARY KEY (entity_type, entity_id, name)
+            );
+
+            CREATE INDEX reminders_due_at ON reminders (due_at);
+            """),
     ];
 }

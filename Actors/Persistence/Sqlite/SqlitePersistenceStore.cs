@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LiveTracker.Actors.Persistence.Sqlite;
 
 /// <summary>
-/// Single-node persistence in one SQLite file: journal, event log and snapshot store.
+/// Single-node persistence in one SQLite file: journal, event log, snapshot store and reminders.
 /// <para>
 /// One writer connection (all writes, serialized by a lock, so this process never contends with itself for
 /// SQLite's database-wide write lock) and pooled reader connections; WAL mode lets readers run while the
@@ -17,7 +17,8 @@ namespace LiveTracker.Actors.Persistence.Sqlite;
 /// </para>
 /// Call <see cref="InitializeAsync"/> before use.
 /// </summary>
-public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal, IEventLog, ISnapshotStore, IJournalBatchBackend
+public sealed partial class SqlitePersistenceStore
+    : IPersistenceStore, IJournal, IEventLog, ISnapshotStore, IReminderStore, IJournalBatchBackend
 {
     private const int BusyTimeoutMilliseconds = 5_000;
     private const int SqliteTooBig = 18;
@@ -52,6 +53,7 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly JournalSignal _signal = new();
+    private readonly JournalSignal _reminderSignal = new();
     private readonly BatchingJournalWriter _writer;
 
     // Guarded by _writeLock.
@@ -65,6 +67,7 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
     private int _payloadIndex;
     private int _writerIndex;
     private int _createdIndex;
+    private ReminderStatements? _reminderStatements;
 
     private int _disposed;
 
@@ -114,6 +117,8 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
     public IEventLog EventLog => this;
 
     public ISnapshotStore Snapshots => this;
+
+    public IReminderStore Reminders => this;
 
     /// <summary>Committed batches and events of this store's writer (for benchmarks and diagnostics).</summary>
     internal (long Batches, long Events) WriterStatistics => _writer.Statistics;
@@ -206,6 +211,7 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         var anyWritten = false;
+        var remindersChanged = false;
         try
         {
             var connection = WriteConnection();
@@ -271,6 +277,12 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
                 {
                     outcomes[w] = WriteOutcome.Written(lastOrdering);
                     anyWritten = true;
+
+                    // Only now that the write's events are in: its reminders share their fate (the transaction).
+                    if (write.Reminders is { Count: > 0 } reminders)
+                    {
+                        remindersChanged |= ApplyReminderChanges(connection, reminders);
+                    }
                 }
             }
 
@@ -284,6 +296,11 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
         if (anyWritten)
         {
             _signal.Notify();
+        }
+
+        if (remindersChanged)
+        {
+            _reminderSignal.Notify();
         }
     }
 
@@ -586,6 +603,8 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
             _anyDeletion = null;
             _selectDeletedTo?.Dispose();
             _selectDeletedTo = null;
+            _reminderStatements?.Dispose();
+            _reminderStatements = null;
             if (_writeConnection is not null)
             {
                 await _writeConnection.DisposeAsync().ConfigureAwait(false);
@@ -600,6 +619,9 @@ public sealed partial class SqlitePersistenceStore : IPersistenceStore, IJournal
         // Idle pooled readers keep the file open; close them so the file can be moved or deleted.
         using var forPool = new SqliteConnection(_readConnectionString);
         SqliteConnection.ClearPool(forPool);
+
+        // A delivery service waiting for changes learns of the disposal (its next read fails) instead of hanging.
+        _reminderSignal.Notify();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied persistence schema migration {Version} ({Description}) to {DatabaseFile}")]

@@ -56,6 +56,8 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public void BindInt64(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+
     /// <summary>Runs a statement that returns no rows; true when it changed at least one row.</summary>
     public bool ExecuteNonQuery()
     {

@@ -44,5 +44,21 @@ internal static class SqliteSchema
                 PRIMARY KEY (persistence_id, sequence_nr)
             );
             """),
+        (2, "reminders", """
+            -- Durable reminders, changed in the same transaction as their entity's events. The delivery service
+            -- reads them by due_at; version grows with every effective change, so a completion can tell whether
+            -- the entity moved the reminder while it was being delivered.
+            CREATE TABLE reminders (
+                entity_type TEXT    NOT NULL,
+                entity_id   TEXT    NOT NULL,
+                name        TEXT    NOT NULL,
+                due_at      INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
+                recurrence  INTEGER CHECK (recurrence > 0), -- microseconds; NULL for a one-off reminder
+                version     INTEGER NOT NULL,
+                PRIMARY KEY (entity_type, entity_id, name)
+            ) WITHOUT ROWID;
+
+            CREATE INDEX reminders_due_at ON reminders (due_at);
+            """),
     ];
 }

@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Hocon;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,7 @@
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Actors.Sessions;
@@ -19,7 +20,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     private readonly string _contractId = "c-" + Guid.NewGuid().ToString("N");
     private readonly string _freelancerId = "f-" + Guid.NewGuid().ToString("N");
     private SqlitePersistenceStore? _store;
-    private TrackingRegions? _regions;
+    private DomainRegions? _regions;
 
     public ContractAndTrackerTests(SqliteDatabaseFixture database) => _database = database;
 
@@ -28,7 +29,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         _store = new SqlitePersistenceStore(_database.DatabaseFile, "test", Clock);
         await _store.InitializeAsync();
         var persistence = new PersistenceContext(_store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        _regions = TrackingRegions.Start(Sys, persistence, new RegionSettings { ShardCount = 8 }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+        _regions = DomainRegions.Start(Sys, persistence, new RegionSettings { ShardCount = 8 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
         await Contract<Accepted>(NewContract(limitMinutes: null));
     }
 
@@ -79,12 +80,14 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         var kathmandu = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu");
         await using var system = LiveTracker.Actors.Kernel.ActorSystem.Create("kathmandu", time: Clock);
         var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        var regions = TrackingRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, kathmandu, TimeSpan.FromMinutes(2));
+        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default with { Cycle = BillingCycle.Default with { WeekZone = kathmandu } }, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
         await regions.Contracts.Ask<Accepted>(_contractId, NewContract(null)).WaitAsync(DefaultTimeout);
         var slot = new DateTimeOffset(2026, 11, 22, 18, 10, 0, TimeSpan.Zero);
-        Clock.AdvanceTo(slot.AddMinutes(10));
+        Clock.AdvanceTo(slot.AddMinutes(4)); // 18:14, a minute before Kathmandu's week ends
 
         await regions.Contracts.Ask<CaptureAccepted>(_contractId, new ForWeek(slot.AddMinutes(2), Screen("k1", slot.AddMinutes(2)))).WaitAsync(DefaultTimeout);
+        Clock.AdvanceTo(slot.AddMinutes(8));
+        // The minute 18:17 lies in the next week but in the slot that started in this one: it goes where the slot is billed.
         await regions.Contracts.Ask<Accepted>(_contractId, new ForWeek(slot.AddMinutes(7), new RecordActivity([new ActivityMinute(slot.AddMinutes(7), 9, 0, 0)]))).WaitAsync(DefaultTimeout);
 
         var first = await regions.Contracts.Ask<WeekDiary>(_contractId, new ForWeek(slot, new GetDiary())).WaitAsync(DefaultTimeout);
@@ -113,16 +116,17 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     }
 
     [Fact]
-    public async Task A_limit_change_applies_from_the_current_week_and_a_past_week_opened_later_keeps_the_old_limit()
+    public async Task A_limit_change_applies_from_the_current_week_while_a_past_week_keeps_its_limit_and_stays_closed()
     {
         await Contract<Accepted>(new SetContractWeeklyLimit(30));
         var lastWeek = NineAm.AddDays(-1);
 
-        await Contract<CaptureAccepted>(new ForWeek(lastWeek, Screen("late", lastWeek)));
+        // Last week ended (and locked) at midnight: nobody worked in it, and no upload can open it now.
+        Assert.Equal("week-locked", (await Contract<Rejected>(new ForWeek(lastWeek, Screen("late", lastWeek)))).Code);
 
         Assert.Null((await Contract<WeekDiary>(new ForWeek(lastWeek, new GetDiary()))).LimitMinutes);
         Assert.Equal(30, (await Contract<WeekDiary>(new ForWeek(NineAm, new GetDiary()))).LimitMinutes);
-        Assert.Equal(["2026-W46", "2026-W47"], (await Contract<ContractView>(new GetContract())).Weeks);
+        Assert.Equal(["2026-W47"], (await Contract<ContractView>(new GetContract())).Weeks);
     }
 
     [Fact]
@@ -131,7 +135,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         var contractId = "snap-" + Guid.NewGuid().ToString("N");
         var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), SnapshotEvery: 2);
         var system = LiveTracker.Actors.Kernel.ActorSystem.Create("snapshots", time: Clock);
-        var regions = TrackingRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
         await regions.Contracts.Ask<Accepted>(contractId, NewContract(null)).WaitAsync(DefaultTimeout);
         await regions.Contracts.Ask<Accepted>(contractId, new SetContractWeeklyLimit(300)).WaitAsync(DefaultTimeout);
         await regions.Contracts.Ask<TrackingSession>(contractId, Start("laptop")).WaitAsync(DefaultTimeout);
@@ -147,13 +151,50 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         }
 
         await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("restarted", time: Clock);
-        var recovered = TrackingRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, TimeZoneInfo.Utc, TimeSpan.FromMinutes(2));
+        var recovered = DomainRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
 
         var contractAfter = await recovered.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
         var trackerAfter = await recovered.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(contractBefore), System.Text.Json.JsonSerializer.Serialize(contractAfter));
         Assert.Equal(trackerBefore, trackerAfter);
         Assert.Equal("reviewing", trackerAfter.Memo);
+    }
+
+    [Fact]
+    public async Task A_session_left_tracking_when_its_node_stopped_is_paused_for_idleness_after_the_restart()
+    {
+        // Its own database: the fixture's reminder delivery must not reach this test's entities.
+        var file = Path.Combine(_database.Directory, "idle-" + Guid.NewGuid().ToString("N") + ".db");
+        await using (var store = new SqlitePersistenceStore(file, "test", Clock))
+        {
+            await store.InitializeAsync();
+            var persistence = new PersistenceContext(store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
+            var system = LiveTracker.Actors.Kernel.ActorSystem.Create("before", time: Clock);
+            var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+            await regions.Contracts.AskExpecting<Accepted>(_contractId, NewContract(null));
+            await regions.Contracts.AskExpecting<TrackingSession>(_contractId, Start("laptop"));
+            await system.TerminateAsync();
+        }
+
+        Clock.Advance(TimeSpan.FromHours(3));
+        await using var reopened = new SqlitePersistenceStore(file, "test", Clock);
+        await reopened.InitializeAsync();
+        await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("after", time: Clock);
+        var recovered = DomainRegions.Start(
+            restarted, new PersistenceContext(reopened, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly)),
+            new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+        await using var delivery = recovered.StartReminderDelivery(reopened.Reminders, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        // The overdue idle check wakes the tracker at once; with no input since, it pauses a timeout later.
+        await AwaitAssertions.AwaitAssertAsync(
+            async () => Assert.NotNull(await reopened.Reminders.ReadAsync(new ReminderKey(FreelancerTracker.RegionType, _freelancerId, "idle-check")) is { } r && r.DueAt > Clock.GetUtcNow() ? r : null),
+            DefaultTimeout);
+        Clock.Advance(TimeSpan.FromMinutes(24));
+
+        await AwaitAssertions.AwaitAssertAsync(
+            async () => Assert.Equal("idle", (await recovered.Trackers.AskExpecting<TrackingView>(_freelancerId, new GetTracking())).LastStopReason),
+            DefaultTimeout);
+        Assert.Null(await reopened.Reminders.ReadAsync(new ReminderKey(FreelancerTracker.RegionType, _freelancerId, "idle-check")));
     }
 
     [Fact]
@@ -187,6 +228,8 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     [Fact]
     public async Task No_input_for_the_idle_timeout_pauses_tracking_and_marks_the_idle_segments_unbilled()
     {
+        // Only here: other tests run second actor systems over the same database, which a delivery would also reach.
+        await using var reminders = _regions!.StartReminderDelivery(_store!.Reminders, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await Contract<TrackingSession>(Start("laptop"));
         Clock.Advance(TimeSpan.FromMinutes(4));
         await Tracker<Accepted>(new ReportActivity("laptop", [new ActivityMinute(NineAm.AddMinutes(3), 12, 2, 0)]));

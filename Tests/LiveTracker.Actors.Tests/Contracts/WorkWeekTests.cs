@@ -295,6 +295,22 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Idleness_noticed_after_the_lock_is_still_recorded_without_changing_what_is_billed()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(30));
+        await Ask<CaptureAccepted>(Screen("k1", NineAm.AddMinutes(1)));
+        await Ask<Accepted>(Activity(NineAm.AddMinutes(1), 5));
+        await Ask<CaptureAccepted>(Screen("k2", NineAm.AddMinutes(12)));
+        await Ask<Accepted>(new LockWeek());
+
+        await Ask<Accepted>(new MarkIdle(NineAm.AddMinutes(10), NineAm.AddMinutes(30)));
+
+        var diary = await Diary();
+        Assert.Equal([SegmentStatus.Logged, SegmentStatus.Idle, SegmentStatus.Idle], diary.Segments.Select(s => s.Status));
+        Assert.Equal(10, diary.BillableMinutes);
+    }
+
+    [Fact]
     public async Task The_diary_is_the_same_after_the_actor_system_is_killed_and_recovers_from_the_journal()
     {
         Clock.Advance(TimeSpan.FromHours(1));

@@ -455,6 +455,455 @@ public abstract class JournalConformanceTests : IAsyncLifetime
             () => Store.EventLog.WaitForEventsAfterAsync(highest, cancellation.Token).WaitAsync(Timeout));
     }
 
+    // ------------------------------------------------------------------ reminders
+
+    /// <summary>A due time with a sub-second part, so that precision losses would show.</summary>
+    protected static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1_234_560);
+
+    protected static ReminderKey NewReminderKey(string name = "timeout") => new("test.entity", NewId(), name);
+
+    /// <summary>Adds reminder changes to a write.</summary>
+    protected static AtomicWrite WithReminders(AtomicWrite write, params ReminderChange[] reminders) => write with { Reminders = reminders };
+
+    /// <summary>
+    /// Deletes every reminder of the database, for tests that look at all due reminders. The tests of a class run
+    /// one after another, so nothing else adds reminders meanwhile.
+    /// </summary>
+    protected async Task ClearRemindersAsync()
+    {
+        var farFuture = new DateTimeOffset(3000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        IReadOnlyList<StoredReminder> all;
+        while ((all = await Store.Reminders.ReadDueAsync(farFuture, 500)).Count > 0)
+        {
+            await Store.Reminders.ApplyAsync([.. all.Select(r => ReminderChange.Cancel(r.Key))]);
+        }
+
+        Assert.Null(await Store.Reminders.ReadNextDueAsync());
+    }
+
+    [Fact]
+    public async Task Setting_a_reminder_again_changes_nothing_not_even_its_version()
+    {
+        var key = NewReminderKey();
+        Assert.Null(await Store.Reminders.ReadAsync(key));
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0, TimeSpan.FromHours(1))]);
+        var stored = await Store.Reminders.ReadAsync(key);
+        Assert.Equal(new StoredReminder(key, T0, TimeSpan.FromHours(1), 1), stored);
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0, TimeSpan.FromHours(1))]);
+        Assert.Equal(stored, await Store.Reminders.ReadAsync(key));
+        await Store.Journal.WriteAsync(WithReminders(Events(NewId(), 1, 1), ReminderChange.Set(key, T0, TimeSpan.FromHours(1))));
+        Assert.Equal(stored, await Store.Reminders.ReadAsync(key));
+
+        var oneOff = NewReminderKey();
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(oneOff, T0)]);
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(oneOff, T0)]);
+        Assert.Equal(new StoredReminder(oneOff, T0, null, 1), await Store.Reminders.ReadAsync(oneOff));
+    }
+
+    [Fact]
+    public async Task Moving_a_reminder_or_changing_its_recurrence_bumps_its_version()
+    {
+        var key = NewReminderKey();
+        var steps = new (DateTimeOffset DueAt, TimeSpan? Recurrence)[]
+        {
+            (T0, null),
+            (T0.AddMinutes(1), null),
+            (T0.AddMinutes(1), TimeSpan.FromHours(1)),
+            (T0.AddMinutes(1), TimeSpan.FromHours(2)),
+            (T0.AddMinutes(1), null),
+            (T0.AddMinutes(1).AddTicks(10), null), // one microsecond later
+            (T0.AddMinutes(-5), TimeSpan.FromDays(7)),
+        };
+
+        for (var i = 0; i < steps.Length; i++)
+        {
+            await Store.Reminders.ApplyAsync([ReminderChange.Set(key, steps[i].DueAt, steps[i].Recurrence)]);
+            Assert.Equal(new StoredReminder(key, steps[i].DueAt, steps[i].Recurrence, i + 1), await Store.Reminders.ReadAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_deletes_a_reminder_and_changes_apply_in_list_order()
+    {
+        var key = NewReminderKey();
+        var other = key with { Name = "other" };
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0), ReminderChange.Set(other, T0)]);
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(key)]);
+        Assert.Null(await Store.Reminders.ReadAsync(key));
+        Assert.NotNull(await Store.Reminders.ReadAsync(other)); // same entity, another name
+
+        // Cancelling what is not there is harmless, also next to changes that do apply.
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(key), ReminderChange.Cancel(NewReminderKey())]);
+        await Store.Reminders.ApplyAsync([]);
+
+        // In order: the cancel deletes the row, so the last set starts a new one at version 1.
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(other, T0.AddHours(1)), ReminderChange.Cancel(other), ReminderChange.Set(other, T0.AddHours(2))]);
+        Assert.Equal(new StoredReminder(other, T0.AddHours(2), null, 1), await Store.Reminders.ReadAsync(other));
+
+        // A set then a move of a new reminder: inserted at 1, moved to 2.
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0), ReminderChange.Set(key, T0.AddHours(3))]);
+        Assert.Equal(new StoredReminder(key, T0.AddHours(3), null, 2), await Store.Reminders.ReadAsync(key));
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0), ReminderChange.Cancel(key)]);
+        Assert.Null(await Store.Reminders.ReadAsync(key));
+    }
+
+    [Fact]
+    public async Task Due_reminders_come_earliest_first_then_by_key_up_to_the_limit()
+    {
+        await ClearRemindersAsync();
+        var earliest = new ReminderKey("type-z", "9", "z");
+        var upperType = new ReminderKey("Type-z", "1", "x"); // bytewise 'T' < 't', whatever the database's collation
+        var lowerId = new ReminderKey("type-a", "1", "y");
+        var higherId = new ReminderKey("type-a", "2", "x");
+        var laterType = new ReminderKey("type-b", "1", "x");
+        var oneMicrosecondLate = new ReminderKey("type-a", "0", "a");
+        var notYet = new ReminderKey("type-a", "0", "b");
+
+        // Applied out of order, partly with the events of a write.
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(laterType, T0), ReminderChange.Set(notYet, T0.AddHours(1))]);
+        await Store.Journal.WriteAsync(WithReminders(
+            Events(NewId(), 1, 1),
+            ReminderChange.Set(higherId, T0, TimeSpan.FromMinutes(5)),
+            ReminderChange.Set(oneMicrosecondLate, T0.AddTicks(10)),
+            ReminderChange.Set(upperType, T0)));
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(lowerId, T0), ReminderChange.Set(earliest, T0.AddSeconds(-1))]);
+
+        var due = await Store.Reminders.ReadDueAsync(T0, 10);
+
+        Assert.Equal([earliest, upperType, lowerId, higherId, laterType], due.Select(r => r.Key));
+        Assert.Equal(new StoredReminder(higherId, T0, TimeSpan.FromMinutes(5), 1), due[3]);
+        Assert.Equal([earliest, upperType], (await Store.Reminders.ReadDueAsync(T0, 2)).Select(r => r.Key));
+        Assert.Equal(oneMicrosecondLate, (await Store.Reminders.ReadDueAsync(T0.AddTicks(10), 10))[^1].Key);
+        Assert.Equal(5, (await Store.Reminders.ReadDueAsync(T0.AddTicks(9), 10)).Count); // sub-microsecond "now" is truncated
+        Assert.Empty(await Store.Reminders.ReadDueAsync(T0.AddSeconds(-2), 10));
+        Assert.Equal(7, (await Store.Reminders.ReadDueAsync(T0.AddHours(1), 10)).Count);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Reminders.ReadDueAsync(T0, 0));
+    }
+
+    [Fact]
+    public async Task Next_due_is_the_earliest_due_time_or_null_without_reminders()
+    {
+        await ClearRemindersAsync();
+        var later = NewReminderKey();
+        var sooner = NewReminderKey();
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(later, T0.AddHours(1))]);
+        Assert.Equal(T0.AddHours(1), await Store.Reminders.ReadNextDueAsync());
+        await Store.Journal.WriteAsync(WithReminders(Events(NewId(), 1, 1), ReminderChange.Set(sooner, T0, TimeSpan.FromDays(1))));
+        Assert.Equal(T0, await Store.Reminders.ReadNextDueAsync());
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(sooner)]);
+        Assert.Equal(T0.AddHours(1), await Store.Reminders.ReadNextDueAsync());
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(later)]);
+        Assert.Null(await Store.Reminders.ReadNextDueAsync());
+    }
+
+    [Fact]
+    public async Task Completing_a_one_off_reminder_deletes_it()
+    {
+        var key = NewReminderKey();
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0)]);
+        var delivered = (await Store.Reminders.ReadAsync(key))!;
+
+        Assert.True(await Store.Reminders.CompleteAsync(delivered, T0.AddSeconds(1)));
+
+        Assert.Null(await Store.Reminders.ReadAsync(key));
+        Assert.False(await Store.Reminders.CompleteAsync(delivered, T0.AddSeconds(2))); // already gone
+    }
+
+    [Fact]
+    public async Task Completing_a_recurring_reminder_moves_it_to_its_first_due_time_after_now()
+    {
+        var key = NewReminderKey();
+        var every = TimeSpan.FromMinutes(10);
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0, every)]);
+
+        // Delivered on time: the next period.
+        var delivered = (await Store.Reminders.ReadAsync(key))!;
+        Assert.True(await Store.Reminders.CompleteAsync(delivered, T0.AddSeconds(1)));
+        Assert.Equal(new StoredReminder(key, T0.AddMinutes(10), every, 2), await Store.Reminders.ReadAsync(key));
+
+        // Delivered after several missed periods (a node was down): once, then on the original grid after now.
+        delivered = (await Store.Reminders.ReadAsync(key))!;
+        Assert.True(await Store.Reminders.CompleteAsync(delivered, T0.AddMinutes(45)));
+        Assert.Equal(new StoredReminder(key, T0.AddMinutes(50), every, 3), await Store.Reminders.ReadAsync(key));
+
+        // "Now" exactly on a grid point: strictly after it.
+        delivered = (await Store.Reminders.ReadAsync(key))!;
+        Assert.True(await Store.Reminders.CompleteAsync(delivered, T0.AddMinutes(60)));
+        Assert.Equal(new StoredReminder(key, T0.AddMinutes(70), every, 4), await Store.Reminders.ReadAsync(key));
+
+        // Completed before it was due (a clock behind the database's): still at least one period on.
+        delivered = (await Store.Reminders.ReadAsync(key))!;
+        Assert.True(await Store.Reminders.CompleteAsync(delivered, T0.AddMinutes(65)));
+        Assert.Equal(new StoredReminder(key, T0.AddMinutes(80), every, 5), await Store.Reminders.ReadAsync(key));
+    }
+
+    [Fact]
+    public async Task Completing_with_a_stale_version_changes_nothing()
+    {
+        var oneOff = NewReminderKey();
+        var recurring = NewReminderKey();
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(oneOff, T0), ReminderChange.Set(recurring, T0, TimeSpan.FromHours(1))]);
+        var deliveredOneOff = (await Store.Reminders.ReadAsync(oneOff))!;
+        var deliveredRecurring = (await Store.Reminders.ReadAsync(recurring))!;
+
+        // The entity moved both while they were being delivered: it keeps its new times.
+        await Store.Journal.WriteAsync(WithReminders(
+            Events(NewId(), 1, 1), ReminderChange.Set(oneOff, T0.AddDays(1)), ReminderChange.Set(recurring, T0.AddDays(1), TimeSpan.FromHours(1))));
+        Assert.False(await Store.Reminders.CompleteAsync(deliveredOneOff, T0.AddSeconds(1)));
+        Assert.False(await Store.Reminders.CompleteAsync(deliveredRecurring, T0.AddSeconds(1)));
+        Assert.Equal(new StoredReminder(oneOff, T0.AddDays(1), null, 2), await Store.Reminders.ReadAsync(oneOff));
+        Assert.Equal(new StoredReminder(recurring, T0.AddDays(1), TimeSpan.FromHours(1), 2), await Store.Reminders.ReadAsync(recurring));
+
+        // Cancelled and set again, it is at version 1 again, but a new reminder: the old delivery must not touch it.
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(oneOff), ReminderChange.Set(oneOff, T0.AddDays(2))]);
+        Assert.Equal(1, (await Store.Reminders.ReadAsync(oneOff))!.Version);
+        Assert.False(await Store.Reminders.CompleteAsync(deliveredOneOff, T0.AddSeconds(1)));
+        Assert.Equal(new StoredReminder(oneOff, T0.AddDays(2), null, 1), await Store.Reminders.ReadAsync(oneOff));
+    }
+
+    [Fact]
+    public async Task Reminders_of_an_atomic_write_are_stored_with_its_events()
+    {
+        var id = NewId();
+        var kept = new ReminderKey("test.entity", id, "kept");
+        var cancelled = new ReminderKey("test.entity", id, "cancelled");
+        await Store.Journal.WriteAsync(WithReminders(
+            Events(id, 1, 2),
+            ReminderChange.Set(cancelled, T0),
+            ReminderChange.Set(kept, T0),
+            ReminderChange.Cancel(cancelled),
+            ReminderChange.Set(kept, T0.AddMinutes(1), TimeSpan.FromHours(1))));
+
+        Assert.Equal([1L, 2], (await ReplayAll(Store, id)).Select(e => e.SequenceNr));
+        Assert.Null(await Store.Reminders.ReadAsync(cancelled));
+        Assert.Equal(new StoredReminder(kept, T0.AddMinutes(1), TimeSpan.FromHours(1), 2), await Store.Reminders.ReadAsync(kept));
+
+        // Many writes with reminders in one batch, all written (the fast path).
+        var ids = Enumerable.Range(0, 20).Select(_ => NewId()).ToArray();
+        Task<long> first;
+        var writes = new List<Task<long>>();
+        await using (await BlockJournalWritesAsync())
+        {
+            first = Store.Journal.WriteAsync(Events(NewId(), 1, 1));
+            await Task.Delay(300);
+            writes.AddRange(ids.Select((each, i) => Store.Journal.WriteAsync(WithReminders(
+                Events(each, 1, 1), ReminderChange.Set(new ReminderKey("test.entity", each, "timeout"), T0.AddSeconds(i))))));
+            writes.Add(Store.Journal.WriteAsync(Events(NewId(), 1, 1))); // one without reminders in between
+        }
+
+        await first.WaitAsync(Timeout);
+        await Task.WhenAll(writes).WaitAsync(Timeout);
+        var stamps = new HashSet<DateTimeOffset>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var key = new ReminderKey("test.entity", ids[i], "timeout");
+            Assert.Equal(new StoredReminder(key, T0.AddSeconds(i), null, 1), await Store.Reminders.ReadAsync(key));
+            stamps.Add((await ReplayAll(Store, ids[i])).Single().CreatedAt);
+        }
+
+        Assert.Single(stamps); // one batch
+    }
+
+    [Fact]
+    public async Task Reminders_of_a_conflicting_write_are_not_stored_while_the_rest_of_its_batch_keeps_theirs()
+    {
+        var taken = NewId();
+        await Store.Journal.WriteAsync(Events(taken, 1, 2));
+        var deleted = NewId();
+        await Store.Journal.WriteAsync(Events(deleted, 1, 2));
+        await Store.Journal.DeleteEventsToAsync(deleted, 2);
+        var good = NewId();
+        var goodToo = NewId();
+        var setByGood = new ReminderKey("test.entity", good, "set");
+        var cancelledByGood = new ReminderKey("test.entity", good, "cancelled");
+        var setByGoodToo = new ReminderKey("test.entity", goodToo, "set");
+        var setByConflict = new ReminderKey("test.entity", taken, "set");
+        var keptDespiteConflict = new ReminderKey("test.entity", taken, "kept");
+        var setInDeletedRange = new ReminderKey("test.entity", deleted, "set");
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(cancelledByGood, T0), ReminderChange.Set(keptDespiteConflict, T0)]);
+        var changed = Store.Reminders.WhenChangedAsync();
+
+        Task<long> first;
+        Task<long> goodWrite;
+        Task<long> goodTooWrite;
+        Task<long> conflicting;
+        Task<long> intoDeletedRange;
+        await using (await BlockJournalWritesAsync())
+        {
+            // The first write's transaction stalls; everything enqueued meanwhile lands in the next batch.
+            first = Store.Journal.WriteAsync(Events(NewId(), 1, 1));
+            await Task.Delay(300);
+            goodWrite = Store.Journal.WriteAsync(WithReminders(
+                Events(good, 1, 2), ReminderChange.Set(setByGood, T0), ReminderChange.Cancel(cancelledByGood)));
+            conflicting = Store.Journal.WriteAsync(WithReminders(
+                Events(taken, 2, 2), ReminderChange.Set(setByConflict, T0), ReminderChange.Cancel(keptDespiteConflict)));
+            intoDeletedRange = Store.Journal.WriteAsync(WithReminders(Events(deleted, 2, 1), ReminderChange.Set(setInDeletedRange, T0)));
+            goodTooWrite = Store.Journal.WriteAsync(WithReminders(Events(goodToo, 1, 1), ReminderChange.Set(setByGoodToo, T0, TimeSpan.FromHours(1))));
+            Assert.False(changed.IsCompleted);
+        }
+
+        await first.WaitAsync(Timeout);
+        await Task.WhenAll(goodWrite, goodTooWrite).WaitAsync(Timeout);
+        Assert.Equal(2, (await Assert.ThrowsAsync<SequenceConflictException>(() => conflicting.WaitAsync(Timeout))).SequenceNr);
+        Assert.Equal(2, (await Assert.ThrowsAsync<SequenceConflictException>(() => intoDeletedRange.WaitAsync(Timeout))).SequenceNr);
+
+        Assert.Null(await Store.Reminders.ReadAsync(setByConflict));
+        Assert.Equal(new StoredReminder(keptDespiteConflict, T0, null, 1), await Store.Reminders.ReadAsync(keptDespiteConflict));
+        Assert.Null(await Store.Reminders.ReadAsync(setInDeletedRange));
+        Assert.Equal(new StoredReminder(setByGood, T0, null, 1), await Store.Reminders.ReadAsync(setByGood));
+        Assert.Null(await Store.Reminders.ReadAsync(cancelledByGood));
+        Assert.Equal(new StoredReminder(setByGoodToo, T0, TimeSpan.FromHours(1), 1), await Store.Reminders.ReadAsync(setByGoodToo));
+        await changed.WaitAsync(Timeout);
+
+        // The good writes really shared the conflicting ones' batch.
+        Assert.Equal((await ReplayAll(Store, good))[0].CreatedAt, (await ReplayAll(Store, goodToo))[0].CreatedAt);
+    }
+
+    [Fact]
+    public async Task WhenChanged_completes_after_a_reminder_change_and_not_before()
+    {
+        var key = NewReminderKey();
+        var changed = Store.Reminders.WhenChangedAsync();
+        await Task.Delay(200);
+        Assert.False(changed.IsCompleted);
+
+        // Events without reminders are no reminder change.
+        await Store.Journal.WriteAsync(Events(NewId(), 1, 1));
+        Assert.False(changed.IsCompleted);
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0)]);
+        await changed.WaitAsync(Timeout);
+
+        // Setting what is stored changes nothing, so it wakes nobody.
+        changed = Store.Reminders.WhenChangedAsync();
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0)]);
+        await Store.Reminders.ApplyAsync([ReminderChange.Cancel(NewReminderKey())]);
+        Assert.False(changed.IsCompleted);
+
+        // Changes carried by a write wake it (taken before the write, completed by the time the write is).
+        await Store.Journal.WriteAsync(WithReminders(Events(NewId(), 1, 1), ReminderChange.Set(key, T0.AddMinutes(1))));
+        Assert.True(changed.IsCompleted);
+
+        // So does a completion, but not a stale one.
+        changed = Store.Reminders.WhenChangedAsync();
+        var stale = new StoredReminder(key, T0, null, 1);
+        Assert.False(await Store.Reminders.CompleteAsync(stale, T0.AddMinutes(2)));
+        Assert.False(changed.IsCompleted);
+        Assert.True(await Store.Reminders.CompleteAsync((await Store.Reminders.ReadAsync(key))!, T0.AddMinutes(2)));
+        await changed.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Reminders_survive_closing_and_reopening_the_store()
+    {
+        var id = NewId();
+        var oneOff = new ReminderKey("test.entity", id, "one-off");
+        var recurring = new ReminderKey("test.entity", id, "recurring");
+        var first = await OpenStoreAsync();
+        await first.Reminders.ApplyAsync([ReminderChange.Set(oneOff, T0)]);
+        await first.Journal.WriteAsync(WithReminders(Events(id, 1, 1), ReminderChange.Set(recurring, T0.AddHours(1), TimeSpan.FromDays(1))));
+        await first.Reminders.ApplyAsync([ReminderChange.Set(oneOff, T0.AddMinutes(1))]);
+        await first.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => first.Reminders.ReadAsync(oneOff));
+
+        var second = await OpenStoreAsync(writerId: "node-a/2");
+        Assert.Equal(new StoredReminder(oneOff, T0.AddMinutes(1), null, 2), await second.Reminders.ReadAsync(oneOff));
+        Assert.Equal(new StoredReminder(recurring, T0.AddHours(1), TimeSpan.FromDays(1), 1), await second.Reminders.ReadAsync(recurring));
+    }
+
+    [Fact]
+    public async Task Due_times_and_recurrences_round_trip_at_microsecond_precision_in_utc()
+    {
+        var key = NewReminderKey();
+        var dueAt = new DateTimeOffset(2026, 7, 8, 9, 10, 11, TimeSpan.FromHours(2)).AddTicks(1_234_567); // .1234567 s
+        var recurrence = TimeSpan.FromTicks((1_000_003 * 10) + 7); // 1.000003 s and 700 ns
+
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, dueAt, recurrence)]);
+
+        var stored = (await Store.Reminders.ReadAsync(key))!;
+        Assert.Equal(TimeSpan.Zero, stored.DueAt.Offset);
+        Assert.Equal(dueAt.UtcTicks + 3, stored.DueAt.UtcTicks); // rounded up: a reminder never rings before its time
+        Assert.Equal(TimeSpan.FromTicks(1_000_003 * 10), stored.Recurrence);
+
+        // The same values again (as given, or as read back) are the same reminder.
+        await Store.Reminders.ApplyAsync([ReminderChange.Set(key, dueAt, recurrence), ReminderChange.Set(key, stored.DueAt, stored.Recurrence)]);
+        Assert.Equal(1, (await Store.Reminders.ReadAsync(key))!.Version);
+
+        // Due at exactly its microsecond, not one before.
+        Assert.Contains(key, (await Store.Reminders.ReadDueAsync(stored.DueAt, 10_000)).Select(r => r.Key));
+        Assert.DoesNotContain(key, (await Store.Reminders.ReadDueAsync(stored.DueAt.AddTicks(-10), 10_000)).Select(r => r.Key));
+
+        // Completion keeps the microsecond grid.
+        Assert.True(await Store.Reminders.CompleteAsync(stored, stored.DueAt));
+        Assert.Equal(stored.DueAt + stored.Recurrence!.Value, (await Store.Reminders.ReadAsync(key))!.DueAt);
+    }
+
+    [Fact]
+    public async Task Malformed_reminder_changes_are_rejected_before_anything_is_stored()
+    {
+        var id = NewId();
+        var key = NewReminderKey();
+        foreach (var recurrence in new[] { TimeSpan.Zero, TimeSpan.FromTicks(9), TimeSpan.FromMinutes(-1) })
+        {
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Reminders.ApplyAsync([ReminderChange.Set(key, T0, recurrence)]));
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+                () => Store.Journal.WriteAsync(WithReminders(Events(id, 1, 1), ReminderChange.Set(key, T0, recurrence))));
+        }
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.Reminders.ApplyAsync([ReminderChange.Set(key with { Name = string.Empty }, T0)]));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => Store.Journal.WriteAsync(WithReminders(Events(id, 1, 1), ReminderChange.Set(key, T0), ReminderChange.Cancel(key with { EntityId = string.Empty }))));
+        Assert.Null(await Store.Reminders.ReadAsync(key));
+        Assert.Equal(0, await Store.Journal.ReadHighestSequenceNrAsync(id));
+    }
+
+    // ------------------------------------------------------------------ schema
+
+    /// <summary>
+    /// A database of its own with the back-end's migrations applied only up to <paramref name="version"/>, as an
+    /// older release left it; dropped when disposed (after its stores).
+    /// </summary>
+    protected abstract Task<LegacyDatabase> CreateDatabaseAtSchemaVersionAsync(int version);
+
+    [Fact]
+    public async Task A_database_of_schema_version_1_migrates_forward_and_keeps_its_events()
+    {
+        await using var legacy = await CreateDatabaseAtSchemaVersionAsync(1);
+        var id = NewId();
+        await using (var old = legacy.CreateStore(Clock))
+        {
+            // Journal and snapshots are all that version 1 has, and all the release that created it used.
+            await old.Journal.WriteAsync(Events(id, 1, 3));
+            await old.Snapshots.SaveAsync(new SnapshotEnvelope(id, 2, "state", """{"n":2}""", Clock.GetUtcNow()));
+        }
+
+        await using var store = legacy.CreateStore(Clock);
+        await store.InitializeAsync();
+
+        Assert.Equal([1L, 2, 3], (await ReplayAll(store, id)).Select(e => e.SequenceNr));
+        Assert.Equal(2, (await store.Snapshots.LoadAsync(id))?.SequenceNr);
+        var key = new ReminderKey("test.entity", id, "timeout");
+        await store.Journal.WriteAsync(WithReminders(Events(id, 4, 1), ReminderChange.Set(key, T0)));
+        Assert.Equal(new StoredReminder(key, T0, null, 1), await store.Reminders.ReadAsync(key));
+        Assert.Equal(T0, await store.Reminders.ReadNextDueAsync());
+
+        await store.InitializeAsync(); // nothing left to migrate
+        Assert.Equal(4, await store.Journal.ReadHighestSequenceNrAsync(id));
+    }
+
+    /// <summary>A scratch database: opens stores over it, and drops it when disposed.</summary>
+    protected sealed class LegacyDatabase(Func<TimeProvider, IPersistenceStore> createStore, Func<Task> drop) : IAsyncDisposable
+    {
+        public IPersistenceStore CreateStore(TimeProvider time) => createStore(time);
+
+        public async ValueTask DisposeAsync() => await drop();
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     [Fact]

@@ -90,6 +90,56 @@ public sealed class PostgresJournalConformanceTests(PostgresDatabaseFixture data
         });
     }
 
+    /// <summary>A database of its own on the same server, created with the schema's own migration scripts up to the version.</summary>
+    protected override async Task<LegacyDatabase> CreateDatabaseAtSchemaVersionAsync(int version)
+    {
+        var name = "livetracker_legacy_test_" + Guid.NewGuid().ToString("N");
+        await using (var admin = new NpgsqlConnection(database.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = name }.ConnectionString;
+        var setup = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        await using (var connection = new NpgsqlConnection(setup))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand(PostgresSchema.VersionTableDdl, connection, transaction);
+            await command.ExecuteNonQueryAsync();
+            foreach (var (number, description, sql) in PostgresSchema.Migrations.Where(m => m.Version <= version))
+            {
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
+                command.CommandText = $"INSERT INTO persistence_schema_version (version, description, applied_at) VALUES ({number}, '{description}', now())";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        return new LegacyDatabase(
+            time => new PostgresPersistenceStore(connectionString, "node-a/1", time),
+            async () =>
+            {
+                await using var admin = new NpgsqlConnection(database.ConnectionString);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            });
+    }
+
+    [Fact]
+    public async Task Migrating_records_each_schema_version_once()
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM persistence_schema_version", connection);
+        Assert.Equal(string.Join(',', PostgresSchema.Migrations.Select(m => m.Version)), (string?)await command.ExecuteScalarAsync());
+    }
+
     [Fact]
     public void The_lock_key_used_by_these_tests_is_the_store_s()
     {
@@ -147,5 +197,50 @@ public sealed class PostgresJournalConformanceTests(PostgresDatabaseFixture data
         {
             Assert.Equal(2, await Store.Journal.ReadHighestSequenceNrAsync(id));
         }
+    }
+
+    [Fact]
+    public async Task A_write_isolated_for_malformed_json_loses_its_reminders_and_its_neighbours_keep_theirs()
+    {
+        var good = Enumerable.Range(0, 6).Select(_ => NewId()).ToArray();
+        var bad = NewId();
+        var badKey = new ReminderKey("test.entity", bad, "timeout");
+        Task<long> blocked;
+        var tasks = new List<Task<long>>();
+        Task<long> badTask;
+        await using (await BlockJournalWritesAsync())
+        {
+            blocked = Store.Journal.WriteAsync(Events(NewId(), 1, 1));
+            await Task.Delay(200);
+            tasks.AddRange(good.Take(3).Select(id => Store.Journal.WriteAsync(
+                WithReminders(Events(id, 1, 1), ReminderChange.Set(new ReminderKey("test.entity", id, "timeout"), T0)))));
+            badTask = Store.Journal.WriteAsync(new AtomicWrite(bad, [new EventToWrite(1, "test.event", "{not json")], [ReminderChange.Set(badKey, T0)]));
+            tasks.AddRange(good.Skip(3).Select(id => Store.Journal.WriteAsync(
+                WithReminders(Events(id, 1, 1), ReminderChange.Set(new ReminderKey("test.entity", id, "timeout"), T0)))));
+        }
+
+        await blocked.WaitAsync(Timeout);
+        await Task.WhenAll(tasks).WaitAsync(Timeout);
+        await Assert.ThrowsAsync<PostgresException>(() => badTask.WaitAsync(Timeout));
+        Assert.Null(await Store.Reminders.ReadAsync(badKey));
+        foreach (var id in good)
+        {
+            var key = new ReminderKey("test.entity", id, "timeout");
+            Assert.Equal(new StoredReminder(key, T0, null, 1), await Store.Reminders.ReadAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Reminder_changes_applied_on_their_own_are_all_or_nothing()
+    {
+        // A key too large for the primary key's index fails on the server, after the first change was executed.
+        var fine = NewReminderKey();
+        var tooLarge = new ReminderKey("test.entity", string.Concat(Enumerable.Range(0, 400).Select(_ => Guid.NewGuid().ToString("N"))), "timeout");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(
+            () => Store.Reminders.ApplyAsync([ReminderChange.Set(fine, T0), ReminderChange.Set(tooLarge, T0)]));
+
+        Assert.StartsWith("54", error.SqlState, StringComparison.Ordinal);
+        Assert.Null(await Store.Reminders.ReadAsync(fine));
     }
 }

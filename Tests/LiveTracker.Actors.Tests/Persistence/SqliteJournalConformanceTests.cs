@@ -55,6 +55,52 @@ public sealed class SqliteJournalConformanceTests(SqliteDatabaseFixture database
         }));
     }
 
+    /// <summary>A file next to the shared one, created with the schema's own migration scripts up to the version.</summary>
+    protected override Task<LegacyDatabase> CreateDatabaseAtSchemaVersionAsync(int version)
+    {
+        var file = Path.Combine(database.Directory, $"legacy-{Guid.NewGuid():N}.db");
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = SqliteSchema.VersionTableDdl;
+            command.ExecuteNonQuery();
+            foreach (var (number, description, sql) in SqliteSchema.Migrations.Where(m => m.Version <= version))
+            {
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+                command.CommandText = $"INSERT INTO persistence_schema_version (version, description, applied_at) VALUES ({number}, '{description}', 0)";
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        return Task.FromResult(new LegacyDatabase(
+            time => new SqlitePersistenceStore(file, "node-a/1", time),
+            () =>
+            {
+                foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+                {
+                    File.Delete(file + suffix);
+                }
+
+                return Task.CompletedTask;
+            }));
+    }
+
+    [Fact]
+    public async Task Migrating_records_each_schema_version_once()
+    {
+        await using var connection = new SqliteConnection($"Data Source={database.DatabaseFile};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT group_concat(version, ',') FROM (SELECT version FROM persistence_schema_version ORDER BY version)";
+        Assert.Equal(string.Join(',', SqliteSchema.Migrations.Select(m => m.Version)), (string?)await command.ExecuteScalarAsync());
+    }
+
     [Fact]
     public async Task The_database_runs_in_WAL_mode()
     {

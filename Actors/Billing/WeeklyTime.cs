@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LiveTracker.Actors.Configuration;
+namespace LiveTracker.Actors.Billing;
 
 /// <summary>
 /// A day of the week and a wall-clock time, such as <c>Monday 07:00</c>; interpreted in a time zone

@@ -1,0 +1,12 @@
+using LiveTracker.Actors.Billing;
+
+namespace LiveTracker.Actors.Contracts;
+
+/// <summary>
+/// The rules a contract runs by that come from the node's configuration: the weekly billing cycle and how soon a
+/// money step waiting on another entity (a week's figures, a charge) is tried again.
+/// </summary>
+public sealed record ContractRules(BillingCycle Cycle, TimeSpan StepRetryInterval)
+{
+    public static ContractRules Default { get; } = new(BillingCycle.Default, TimeSpan.FromMinutes(1));
+}

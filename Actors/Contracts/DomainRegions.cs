@@ -1,0 +1,55 @@
+using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Payments;
+using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Reminders;
+using LiveTracker.Actors.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace LiveTracker.Actors.Contracts;
+
+/// <summary>
+/// The entity regions of the domain, wired to each other: contracts, their weeks, freelancers' trackers and
+/// clients' billing accounts; plus the delivery of their durable reminders.
+/// </summary>
+public sealed class DomainRegions
+{
+    private DomainRegions(EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts)
+    {
+        Contracts = contracts;
+        Weeks = weeks;
+        Trackers = trackers;
+        BillingAccounts = billingAccounts;
+    }
+
+    public EntityRegion Contracts { get; }
+
+    public EntityRegion Weeks { get; }
+
+    public EntityRegion Trackers { get; }
+
+    public EntityRegion BillingAccounts { get; }
+
+    public static DomainRegions Start(
+        ActorSystem system,
+        PersistenceContext persistence,
+        RegionSettings regionSettings,
+        ContractRules rules,
+        TimeSpan clockSkewTolerance,
+        IPaymentGateway gateway)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var weeks = EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, persistence, clockSkewTolerance)), regionSettings);
+        var billing = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)), regionSettings);
+        EntityRegion? trackers = null;
+        EntityRegion? contracts = null;
+        contracts = EntityRegion.Start(
+            system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!)), regionSettings);
+        trackers = EntityRegion.Start(system, FreelancerTracker.RegionType, id => Props.Create(() => new FreelancerTracker(id, persistence, contracts)), regionSettings);
+        return new DomainRegions(contracts, weeks, trackers, billing);
+    }
+
+    /// <summary>Starts delivering the durable reminders of these regions (stop it before terminating the system).</summary>
+    public ReminderDelivery StartReminderDelivery(IReminderStore store, ILogger logger, ReminderDeliverySettings? settings = null) =>
+        ReminderDelivery.Start(store, [Contracts, Weeks, Trackers, BillingAccounts], Contracts.System.Time, logger, settings);
+}
