@@ -252,6 +252,13 @@ public sealed partial class Contract
     {
         switch (@event)
         {
+            case ContractCreated:
+                // The parties' accounts learn of the contract at once (a reminder, so a crash cannot skip it).
+                SetReminder(PartiesReminderKey, Now);
+                break;
+            case ContractPartyJoined when _joined.Count == 2:
+                CancelReminder(PartiesReminderKey);
+                break;
             case TimesheetDisputed or TimesheetDisputeResolved or MilestoneDisputed or MilestoneDisputeResolved:
                 ScheduleAllSteps();
                 break;

@@ -1,7 +1,9 @@
+using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Reminders;
 using LiveTracker.Actors.Sessions;
 
 namespace LiveTracker.Actors.Contracts;
@@ -20,8 +22,13 @@ public sealed partial class Contract(
     IActorRef weeks,
     IActorRef trackers,
     IActorRef billingAccounts,
-    IActorRef contracts) : PersistentActor("contract-" + contractId, persistence)
+    IActorRef contracts,
+    IActorRef users) : PersistentActor("contract-" + contractId, persistence)
 {
+    private const string PartiesReminder = "parties";
+    private readonly HashSet<string> _joined = new(StringComparer.Ordinal);
+    private bool _ended;
+
     /// <summary>The region type name: reminders are addressed to it.</summary>
     public const string RegionType = "contracts";
 
@@ -65,7 +72,32 @@ public sealed partial class Contract(
                 billingAccounts.Tell(new ShardEnvelope(_terms.ClientId, new CompleteContractView(new ContractView(
                     contractId, _terms.ClientId, _terms.FreelancerId, _terms.Title, _terms.Kind, _terms.HourlyRateCents,
                     _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)],
-                    reasons.Count == 0, reasons))), Sender);
+                    reasons.Count == 0, reasons, _ended))), Sender);
+                break;
+            case ReminderDue { Name: PartiesReminder }:
+                LinkParties();
+                AcknowledgeReminder();
+                break;
+            case ContractJoined joined when !_joined.Contains(joined.UserId) && IsParty(joined.UserId):
+                Persist(new ContractPartyJoined(joined.UserId));
+                break;
+            case ContractJoined:
+                break;
+            case EndContract end when !IsParty(end.UserId):
+                Sender.Tell(new Rejected("not-your-contract", "Only the contract's parties can end it."));
+                break;
+            case EndContract when _ended:
+                Sender.Tell(Accepted.Instance);
+                break;
+            case EndContract end:
+                Persist(new ContractEnded(end.UserId, Context.System.Time.GetUtcNow()), _ =>
+                {
+                    trackers.Tell(new ShardEnvelope(_terms.FreelancerId, new EndContractTracking(contractId)), Self);
+                    Sender.Tell(Accepted.Instance);
+                });
+                break;
+            case StartContractTracking or AddMilestone when _ended:
+                Sender.Tell(new Rejected("contract-ended", $"Contract {contractId} has ended."));
                 break;
             case var money when HandleTimesheetCommand(money) || HandleMilestoneCommand(money):
                 break;
@@ -121,7 +153,7 @@ public sealed partial class Contract(
 
     protected override object CreateSnapshot() => new ContractSnapshot(
         _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks],
-        [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount);
+        [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount, [.. _joined], _ended);
 
     protected override void ApplySnapshot(object snapshot)
     {
@@ -150,6 +182,8 @@ public sealed partial class Contract(
 
         _ledger.AddRange(state.Ledger);
         _disputeCount = state.DisputeCount;
+        _joined.UnionWith(state.JoinedParties ?? []);
+        _ended = state.Ended;
     }
 
     protected override void ApplyEvent(object @event)
@@ -166,6 +200,12 @@ public sealed partial class Contract(
                 break;
             case ContractWeekStarted week:
                 _weeks.Add(week.Week);
+                break;
+            case ContractPartyJoined joined:
+                _joined.Add(joined.UserId);
+                break;
+            case ContractEnded:
+                _ended = true;
                 break;
             default:
                 if (!ApplyTimesheetEvent(@event))
@@ -202,6 +242,25 @@ public sealed partial class Contract(
     }
 
     private const long MaxHourlyRateCents = 1_000_000;
+
+    private bool IsParty(string userId) => userId == _terms!.ClientId || userId == _terms.FreelancerId;
+
+    /// <summary>Asks both parties' accounts to list the contract, until both confirmed (a reminder asks again).</summary>
+    private void LinkParties()
+    {
+        var missing = new[] { _terms!.ClientId, _terms.FreelancerId }.Where(u => !_joined.Contains(u)).ToList();
+        foreach (var userId in missing)
+        {
+            users.Tell(new ShardEnvelope(userId, new JoinContract(contractId)), Address);
+        }
+
+        if (missing.Count > 0)
+        {
+            SetReminder(PartiesReminderKey, Context.System.Time.GetUtcNow() + rules.StepRetryInterval);
+        }
+    }
+
+    private ReminderKey PartiesReminderKey => new(RegionType, contractId, PartiesReminder);
 
     private TimeZoneInfo WeekZone => rules.Cycle.WeekZone;
 
@@ -265,6 +324,12 @@ public sealed partial class Contract(
         {
             // The week's timesheet starts its cycle with it: the first reminder locks it when it ends.
             var schedule = rules.Cycle.ScheduleOf(week);
+            if (_ended)
+            {
+                sender.Tell(new Rejected("contract-ended", $"Contract {contractId} has ended; no new week opens."));
+                return;
+            }
+
             if (Context.System.Time.GetUtcNow() >= schedule.LocksAt)
             {
                 // A week nobody worked in while it ran stays closed: no time can be added after its lock.

@@ -49,7 +49,8 @@ public sealed record ContractView(
     int IdleTimeoutMinutes,
     IReadOnlyList<string> Weeks,
     bool WorkViewReady,
-    IReadOnlyList<string> NotReadyReasons);
+    IReadOnlyList<string> NotReadyReasons,
+    bool Ended = false);
 
 /// <summary>
 /// Sent by a contract to its client's billing account with the contract's own readiness; the account adds what its
@@ -69,3 +70,13 @@ public sealed record ContractWeeklyLimitSet(int? LimitMinutes, string FromWeek);
 /// <summary>The contract opened the Work Diary of a week (its summary of weeks).</summary>
 [Manifest("contract.week-started.v1")]
 public sealed record ContractWeekStarted(string Week);
+
+/// <summary>A party ends the contract: tracking stops and no new week opens; open weeks finish their cycle.</summary>
+public sealed record EndContract(string UserId);
+
+[Manifest("contract.ended.v1")]
+public sealed record ContractEnded(string UserId, DateTimeOffset At);
+
+/// <summary>The party's account lists the contract (so "my contracts" finds it).</summary>
+[Manifest("contract.party-joined.v1")]
+public sealed record ContractPartyJoined(string UserId);

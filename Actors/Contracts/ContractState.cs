@@ -56,4 +56,6 @@ public sealed record ContractSnapshot(
     IReadOnlyList<TimesheetState> Timesheets,
     IReadOnlyList<MilestoneState> Milestones,
     IReadOnlyList<LedgerLine> Ledger,
-    int DisputeCount);
+    int DisputeCount,
+    IReadOnlyList<string>? JoinedParties = null,
+    bool Ended = false);

@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Payments;
@@ -9,17 +10,20 @@ using Microsoft.Extensions.Logging;
 namespace LiveTracker.Actors.Contracts;
 
 /// <summary>
-/// The entity regions of the domain, wired to each other: contracts, their weeks, freelancers' trackers and
-/// clients' billing accounts; plus the delivery of their durable reminders.
+/// The entity regions of the domain, wired to each other: contracts, their weeks, freelancers' trackers,
+/// clients' billing accounts, user accounts and access tokens; plus the delivery of their durable reminders.
 /// </summary>
 public sealed class DomainRegions
 {
-    private DomainRegions(EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts)
+    private DomainRegions(
+        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion tokens)
     {
         Contracts = contracts;
         Weeks = weeks;
         Trackers = trackers;
         BillingAccounts = billingAccounts;
+        Users = users;
+        Tokens = tokens;
     }
 
     public EntityRegion Contracts { get; }
@@ -29,6 +33,10 @@ public sealed class DomainRegions
     public EntityRegion Trackers { get; }
 
     public EntityRegion BillingAccounts { get; }
+
+    public EntityRegion Users { get; }
+
+    public EntityRegion Tokens { get; }
 
     public static DomainRegions Start(
         ActorSystem system,
@@ -41,15 +49,17 @@ public sealed class DomainRegions
         ArgumentNullException.ThrowIfNull(system);
         var weeks = EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, persistence, clockSkewTolerance)), regionSettings);
         var billing = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)), regionSettings);
+        var users = EntityRegion.Start(system, UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, persistence)), regionSettings);
+        var tokens = EntityRegion.Start(system, AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, persistence)), regionSettings);
         EntityRegion? trackers = null;
         EntityRegion? contracts = null;
         contracts = EntityRegion.Start(
-            system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!)), regionSettings);
+            system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!, users)), regionSettings);
         trackers = EntityRegion.Start(system, FreelancerTracker.RegionType, id => Props.Create(() => new FreelancerTracker(id, persistence, contracts)), regionSettings);
-        return new DomainRegions(contracts, weeks, trackers, billing);
+        return new DomainRegions(contracts, weeks, trackers, billing, users, tokens);
     }
 
     /// <summary>Starts delivering the durable reminders of these regions (stop it before terminating the system).</summary>
     public ReminderDelivery StartReminderDelivery(IReminderStore store, ILogger logger, ReminderDeliverySettings? settings = null) =>
-        ReminderDelivery.Start(store, [Contracts, Weeks, Trackers, BillingAccounts], Contracts.System.Time, logger, settings);
+        ReminderDelivery.Start(store, [Contracts, Weeks, Trackers, BillingAccounts, Users, Tokens], Contracts.System.Time, logger, settings);
 }

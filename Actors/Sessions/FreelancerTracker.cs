@@ -57,6 +57,12 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             case StopTracking:
                 Persist(new TrackingStopped(_session!.SessionId, "stopped", Now), _ => Sender.Tell(Accepted.Instance));
                 break;
+            case EndContractTracking end when _session?.ContractId != end.ContractId:
+                Sender.Tell(Accepted.Instance);
+                break;
+            case EndContractTracking:
+                Persist(new TrackingStopped(_session!.SessionId, "contract-ended", Now), _ => Sender.Tell(Accepted.Instance));
+                break;
             case ChangeMemo when _session is null:
                 Sender.Tell(new Rejected("not-tracking", "Tracking is off."));
                 break;

@@ -9,6 +9,9 @@ public sealed record StartTracking(
 
 public sealed record StopTracking(string DeviceId);
 
+/// <summary>The contract ended: a session on it stops (on whichever device).</summary>
+public sealed record EndContractTracking(string ContractId);
+
 public sealed record ChangeMemo(string Memo, string? ActivityLabel);
 
 /// <summary>Per-minute input counts from the agent of <see cref="DeviceId"/>.</summary>

@@ -129,6 +129,22 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
         Assert.Empty((await Contract<ContractLedger>(new GetLedger())).Lines);
     }
 
+    [Fact]
+    public async Task Both_parties_list_the_contract_and_ending_it_stops_tracking_and_new_milestones()
+    {
+        // Both accounts confirmed the contract: the reminder that asks them again is gone.
+        await AwaitAssertions.AwaitAssertAsync(
+            async () => Assert.Null(await Node.Reminders.ReadAsync(new ReminderKey(LiveTracker.Actors.Contracts.Contract.RegionType, _contractId, "parties"))),
+            DefaultTimeout);
+
+        Assert.Equal("not-your-contract", (await Contract<Rejected>(new EndContract("stranger"))).Code);
+        await Contract<Accepted>(new EndContract(_freelancerId));
+
+        Assert.True((await Contract<ContractView>(new GetContract())).Ended);
+        Assert.Equal("contract-ended", (await Contract<Rejected>(new AddMilestone(_clientId, "More", 500, null))).Code);
+        await Contract<Accepted>(new EndContract(_clientId));
+    }
+
     private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
 
     private Task<T> Billing<T>(object command) => Node.Regions.BillingAccounts.AskExpecting<T>(_clientId, command);
