@@ -1,6 +1,12 @@
+using System.Threading.RateLimiting;
+using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hocon;
+using LiveTracker.Web.Api;
 using LiveTracker.Web.Endpoints;
+using LiveTracker.Web.Security;
+using Microsoft.AspNetCore.Identity;
 
 namespace LiveTracker.Web.Hosting;
 
@@ -12,6 +18,7 @@ public static class LiveTrackerHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var configPath = ConfigPath(args);
         LiveTrackerSettings settings;
         try
@@ -22,6 +29,11 @@ public static class LiveTrackerHost
         {
             await Console.Error.WriteLineAsync($"livetracker: cannot start, configuration error in {configPath}:{Environment.NewLine}{ex.Message}");
             return ConfigurationErrorExitCode;
+        }
+
+        if (args is ["users", "add-operator", ..])
+        {
+            return await AddOperatorAsync(settings, args);
         }
 
         await using var app = Build(settings, args);
@@ -44,12 +56,50 @@ public static class LiveTrackerHost
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
         builder.Services.AddProblemDetails();
         builder.Services.AddLiveTrackerRuntime(settings, time ?? TimeProvider.System);
+        builder.Services.AddSingleton<DomainClient>();
+        builder.Services.AddLiveTrackerAuthentication(settings);
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.OnRejected = async (context, _) => await LiveTrackerAuthentication.WriteProblem(
+                context.HttpContext, StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests; try again in a minute.");
+            // Password guessing is slowed per address of the caller.
+            options.AddPolicy(AccountEndpoints.LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        builder.Services.AddOpenApi();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthEndpoints();
+        app.MapAccountEndpoints();
+        app.MapContractEndpoints();
         return app;
+    }
+
+    /// <summary><c>livetracker users add-operator --email E --password P --name N</c>: operators are never self-registered.</summary>
+    private static async Task<int> AddOperatorAsync(LiveTrackerSettings settings, string[] args)
+    {
+        string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        await using var app = Build(settings with { Http = settings.Http with { Port = 0, Bind = "127.0.0.1" } }, []);
+        await app.StartAsync();
+        var reply = await AccountEndpoints.CreateAccountAsync(
+            app.Services.GetRequiredService<DomainClient>(), app.Services.GetRequiredService<IPasswordHasher<string>>(),
+            Option("--email"), Option("--password"), Option("--name") ?? "Operator", UserRole.Operator, CancellationToken.None);
+        await app.StopAsync();
+        if (reply is Rejected rejected)
+        {
+            await Console.Error.WriteLineAsync($"livetracker: operator not added: {rejected.Code}: {rejected.Detail}");
+            return 1;
+        }
+
+        Console.WriteLine($"Operator {Option("--email")} added (user id {UserIds.ForEmail(Option("--email")!)}).");
+        return 0;
     }
 
     /// <summary><c>--config PATH</c>, else <c>LIVETRACKER_CONFIG</c>, else <c>akka.hocon</c> in the working directory.</summary>

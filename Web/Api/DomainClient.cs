@@ -1,0 +1,54 @@
+using LiveTracker.Actors.Accounts;
+using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Contracts;
+
+namespace LiveTracker.Web.Api;
+
+/// <summary>
+/// How endpoints talk to the entities: an ask through the entity's region, bounded by the configured ask
+/// timeout and the request's cancellation. Endpoints hold no rules; they translate HTTP to messages and back.
+/// </summary>
+public sealed class DomainClient(DomainRegions regions, LiveTrackerSettings settings)
+{
+    public DomainRegions Regions => regions;
+
+    public Task<object> AskAsync(EntityRegion region, string entityId, object message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region.Ask<object>(entityId, message, settings.Actors.AskTimeout, cancellationToken);
+    }
+
+    public Task<object> ContractAsync(string contractId, object message, CancellationToken cancellationToken) =>
+        AskAsync(regions.Contracts, contractId, message, cancellationToken);
+
+    public Task<object> UserAsync(string userId, object message, CancellationToken cancellationToken) =>
+        AskAsync(regions.Users, userId, message, cancellationToken);
+
+    /// <summary>The contract if <paramref name="user"/> is one of its parties; null (answered 404) otherwise.</summary>
+    public async Task<ContractView?> ContractForPartyAsync(string contractId, CurrentUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!ApiIds.IsValid(contractId))
+        {
+            return null;
+        }
+
+        return await ContractAsync(contractId, new GetContract(), cancellationToken) is ContractView view
+            && (view.ClientId == user.UserId || view.FreelancerId == user.UserId)
+            ? view
+            : null;
+    }
+}
+
+/// <summary>The signed-in user of a request, from the cookie or bearer token.</summary>
+public sealed record CurrentUser(string UserId, string Email, string DisplayName, UserRole Role, string TokenId);
+
+/// <summary>Ids that arrive in URLs: opaque, but only of characters our own ids use.</summary>
+public static class ApiIds
+{
+    public static bool IsValid(string? id) =>
+        id is { Length: > 0 and <= 200 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '~' or '.');
+
+    public static string NewContractId() => "ct_" + Guid.NewGuid().ToString("N");
+}
