@@ -110,6 +110,14 @@ public sealed partial class Contract(
             case ForWeek { Command: GetDiary or GetTotals } read when !_weeks.Contains(WeekOf(read.At).ToString()):
                 AnswerUnopenedWeek(WeekOf(read.At), read.Command);
                 break;
+            case ForWeek { Command: DeleteCapture or RejectCapture or RequestReview or CommentOnCapture or EditMemo } change
+                when !_weeks.Contains(WeekOf(change.At).ToString()):
+                // These name something recorded; a week nobody worked in has nothing, and must not be opened by asking.
+                Sender.Tell(new Rejected("not-found", $"Nothing was recorded in week {WeekOf(change.At)}."));
+                break;
+            case ForWeek { Command: MarkIdle } idle when !_weeks.Contains(WeekOf(idle.At).ToString()):
+                Sender.Tell(Accepted.Instance);
+                break;
             case ForWeek forWeek when IsDiaryCommand(forWeek.Command):
                 Route(WeekOf(forWeek.At), forWeek.Command);
                 break;

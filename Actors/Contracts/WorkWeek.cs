@@ -291,7 +291,7 @@ public sealed class WorkWeek : PersistentActor
         }
 
         var recorded = new CaptureRecorded(
-            "cap_" + Guid.NewGuid().ToString("N"), command.IdempotencyKey, segmentStart, command.CapturedAt, command.Kind,
+            CaptureIds.New(_opened.ContractId, IsoWeek.Parse(_opened.Week)), command.IdempotencyKey, segmentStart, command.CapturedAt, command.Kind,
             command.BlobKey, command.SizeBytes, command.Black, command.AppName, command.WindowTitle, command.Comment,
             command.Memo, command.ActivityLabel);
         PersistChangingBilling(recorded, new CaptureAccepted(recorded.CaptureId, segmentStart, Duplicate: false));
@@ -608,7 +608,7 @@ public sealed class WorkWeek : PersistentActor
             return new DiarySegment(
                 s.Start, billed.Status, billed.Billable, billed.Unprotected, s.ActiveMinutes,
                 [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)], s.Screen?.Id, s.Camera is { Deleted: false } camera ? camera.Id : null, s.Screen?.Black ?? false,
-                s.Memo, s.ActivityLabel, s.Screen?.Comment, s.Screen?.AppName, s.Screen?.WindowTitle);
+                s.Memo, s.ActivityLabel, s.Screen?.Comment, s.Screen?.AppName, s.Screen?.WindowTitle, s.Screen?.CapturedAt, s.Screen?.ReviewRequested ?? false);
         }).ToList();
         return new WeekDiary(
             _opened!.ContractId, IsoWeek.Parse(_opened.Week), _locked, _limitMinutes, evaluation.BillableMinutes,

@@ -89,7 +89,9 @@ public sealed record DiarySegment(
     string? ActivityLabel,
     string? Comment,
     string? AppName,
-    string? WindowTitle);
+    string? WindowTitle,
+    DateTimeOffset? ScreenCapturedAt = null,
+    bool ReviewRequested = false);
 
 public sealed record WeekDiary(
     string ContractId,

@@ -79,6 +79,10 @@ public static class LiveTrackerHost
         app.MapHealthEndpoints();
         app.MapAccountEndpoints();
         app.MapContractEndpoints();
+        app.MapTrackingEndpoints();
+        app.MapTimesheetEndpoints();
+        app.MapMilestoneEndpoints();
+        app.MapDiaryEndpoints();
         return app;
     }
 
