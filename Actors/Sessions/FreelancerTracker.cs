@@ -55,19 +55,19 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
                 Sender.Tell(Accepted.Instance);
                 break;
             case StopTracking:
-                Persist(new TrackingStopped(_session!.SessionId, "stopped", Now), _ => Sender.Tell(Accepted.Instance));
+                Persist(new TrackingStopped(_session!.SessionId, "stopped", Now, _session.ContractId), _ => Sender.Tell(Accepted.Instance));
                 break;
             case EndContractTracking end when _session?.ContractId != end.ContractId:
                 Sender.Tell(Accepted.Instance);
                 break;
             case EndContractTracking:
-                Persist(new TrackingStopped(_session!.SessionId, "contract-ended", Now), _ => Sender.Tell(Accepted.Instance));
+                Persist(new TrackingStopped(_session!.SessionId, "contract-ended", Now, _session.ContractId), _ => Sender.Tell(Accepted.Instance));
                 break;
             case ChangeMemo when _session is null:
                 Sender.Tell(new Rejected("not-tracking", "Tracking is off."));
                 break;
             case ChangeMemo memo:
-                Persist(new TrackerMemoChanged(memo.Memo, memo.ActivityLabel), _ => Sender.Tell(Accepted.Instance));
+                Persist(new TrackerMemoChanged(memo.Memo, memo.ActivityLabel, _session.ContractId), _ => Sender.Tell(Accepted.Instance));
                 break;
             case ReportActivity report:
                 Report(report);
@@ -146,7 +146,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
                 return;
             }
 
-            Persist(new TrackingStopped(current.SessionId, current.DeviceId == start.DeviceId ? "switched" : "taken-over", Now));
+            Persist(new TrackingStopped(current.SessionId, current.DeviceId == start.DeviceId ? "switched" : "taken-over", Now, current.ContractId));
         }
 
         var started = new TrackingStarted(
@@ -205,7 +205,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         // The segment with the last input keeps its time; every segment after it up to now is idle.
         var idleFrom = SegmentSlots.StartOf(_lastInputAt.AddTicks(-1), _session.SegmentMinutes).AddMinutes(_session.SegmentMinutes);
         var contractId = _session.ContractId;
-        Persist(new TrackingStopped(_session.SessionId, "idle", now), _ =>
+        Persist(new TrackingStopped(_session.SessionId, "idle", now, _session.ContractId), _ =>
         {
             if (idleFrom < now)
             {

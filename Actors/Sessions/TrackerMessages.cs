@@ -36,12 +36,12 @@ public sealed record TrackingStarted(
     string SessionId, string ContractId, string DeviceId, string Memo, string? ActivityLabel, int SegmentMinutes,
     int IdleTimeoutMinutes, DateTimeOffset StartedAt);
 
-/// <summary>Reason is <c>stopped</c>, <c>switched</c>, <c>taken-over</c> or <c>idle</c>.</summary>
+/// <summary>Reason is <c>stopped</c>, <c>switched</c>, <c>taken-over</c>, <c>idle</c> or <c>contract-ended</c>.</summary>
 [Manifest("tracker.stopped.v1")]
-public sealed record TrackingStopped(string SessionId, string Reason, DateTimeOffset StoppedAt);
+public sealed record TrackingStopped(string SessionId, string Reason, DateTimeOffset StoppedAt, string? ContractId = null);
 
 [Manifest("tracker.snapshot.v1")]
 public sealed record TrackerSnapshot(TrackingStarted? Session, string? LastStopReason);
 
 [Manifest("tracker.memo-changed.v1")]
-public sealed record TrackerMemoChanged(string Memo, string? ActivityLabel);
+public sealed record TrackerMemoChanged(string Memo, string? ActivityLabel, string? ContractId = null);

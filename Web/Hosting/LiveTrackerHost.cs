@@ -5,6 +5,7 @@ using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hocon;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Endpoints;
+using LiveTracker.Web.Live;
 using LiveTracker.Web.Security;
 using Microsoft.AspNetCore.Identity;
 
@@ -68,6 +69,11 @@ public static class LiveTrackerHost
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         builder.Services.AddOpenApi();
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton<WatchedContracts>();
+        builder.Services.AddSingleton(new Actors.Persistence.EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
+        builder.Services.AddSingleton<LiveReplay>();
+        builder.Services.AddHostedService<LiveFeed>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -83,6 +89,7 @@ public static class LiveTrackerHost
         app.MapTimesheetEndpoints();
         app.MapMilestoneEndpoints();
         app.MapDiaryEndpoints();
+        app.MapHub<WorkViewHub>(WorkViewHub.Path);
         return app;
     }
 

@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Xunit;
+
+namespace LiveTracker.Web.Tests.Api;
+
+/// <summary>The live Work View over a real WebSocket: who may watch, what arrives, and replay after a reconnect.</summary>
+public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
+{
+    [Fact]
+    public async Task Only_the_parties_may_watch_a_contract_and_anonymous_callers_cannot_connect()
+    {
+        var contractId = await CreateContractAsync();
+        await using var stranger = await TestHubClient.ConnectAsync(node.BaseAddress, node.OtherClient.Token);
+        await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => stranger.InvokeAsync("Watch", contractId, null));
+        var watching = await client.InvokeAsync("Watch", contractId, null);
+
+        Assert.Contains("not-found", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(contractId, watching.GetProperty("contractId").GetString());
+        await Assert.ThrowsAsync<WebSocketException>(() => TestHubClient.ConnectAsync(node.BaseAddress, null));
+    }
+
+    [Fact]
+    public async Task A_watching_client_sees_tracking_and_new_time_as_the_journal_records_them()
+    {
+        var contractId = await CreateContractAsync();
+        await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
+        var since = (await client.InvokeAsync("Watch", contractId, null)).GetProperty("ordering").GetInt64();
+
+        await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/tracking/start", new { memo = "Live work", deviceId = "laptop" });
+        await node.Freelancer.Http.PostAsJsonAsync(
+            $"/api/contracts/{contractId}/manual-time", new { from = ApiNode.Start.AddHours(-2), to = ApiNode.Start.AddHours(-2).AddMinutes(10), memo = "Call" });
+
+        var tracking = await client.ExpectAsync("trackingChanged");
+        var segment = await client.ExpectAsync("segmentUpdated", p => p.GetProperty("change").GetString() == "manual");
+        Assert.Equal((contractId, true, "Live work"), (tracking.GetProperty("contractId").GetString(), tracking.GetProperty("active").GetBoolean(), tracking.GetProperty("memo").GetString()));
+        Assert.True(segment.GetProperty("ordering").GetInt64() > since);
+        Assert.Equal(ApiNode.Start.AddHours(-2), segment.GetProperty("segmentStart").GetDateTimeOffset());
+        await node.Freelancer.Http.PostAsync($"/api/contracts/{contractId}/tracking/stop", null);
+    }
+
+    [Fact]
+    public async Task A_page_that_reconnects_gets_what_it_missed_replayed_in_order()
+    {
+        var contractId = await CreateContractAsync();
+        long seen;
+        await using (var first = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token))
+        {
+            seen = (await first.InvokeAsync("Watch", contractId, null)).GetProperty("ordering").GetInt64();
+        }
+
+        var missed = ApiNode.Start.AddHours(-5);
+        (await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/manual-time", new { from = missed, to = missed.AddMinutes(20), memo = "While away" })).EnsureSuccessStatusCode();
+        await using var again = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
+
+        var now = (await again.InvokeAsync("Watch", contractId, seen)).GetProperty("ordering").GetInt64();
+
+        var replayed = new[] { await again.ExpectAsync("segmentUpdated"), await again.ExpectAsync("segmentUpdated") };
+        Assert.Equal([missed, missed.AddMinutes(10)], replayed.Select(r => r.GetProperty("segmentStart").GetDateTimeOffset()));
+        Assert.All(replayed, r => Assert.InRange(r.GetProperty("ordering").GetInt64(), seen + 1, now));
+    }
+
+    private async Task<string> CreateContractAsync()
+    {
+        var created = await node.Client.Http.PostAsJsonAsync("/api/contracts", new { freelancerEmail = node.Freelancer.Email, title = "Live", kind = "hourly", hourlyRateCents = 3000 });
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>(ApiNode.Json)).GetProperty("contractId").GetString()!;
+    }
+}

@@ -1,0 +1,83 @@
+using LiveTracker.Actors.Persistence;
+using Microsoft.AspNetCore.SignalR;
+
+namespace LiveTracker.Web.Live;
+
+/// <summary>
+/// Tails the journal by ordering (woken by the journal's notification) and pushes each event of a watched
+/// contract to its hub group. Only what is committed to the journal is ever read, so nothing reaches a page
+/// before it is durable.
+/// </summary>
+public sealed partial class LiveFeed(
+    IPersistenceStore store, EventSerializer serializer, WatchedContracts watched, IHubContext<WorkViewHub> hub, ILogger<LiveFeed> logger)
+    : BackgroundService
+{
+    /// <summary>The ordering pushed up to (for diagnostics and tests).</summary>
+    public long Position => Interlocked.Read(ref _position);
+
+    private long _position;
+
+    public static IEnumerable<LiveMessage> Messages(JournalEvent stored, EventSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(serializer);
+        object @event;
+        try
+        {
+            @event = serializer.Deserialize(stored.Manifest, stored.Payload);
+        }
+        catch (Exception ex) when (ex is UnknownManifestException or System.Text.Json.JsonException or NotSupportedException)
+        {
+            return []; // an event this version cannot read is not shown live; the page's next read has it
+        }
+
+        return LiveMessages.From(stored, @event);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Pages that connect later ask for replay; the feed itself starts at the present.
+        Interlocked.Exchange(ref _position, await store.EventLog.ReadHighestOrderingAsync(stoppingToken));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await store.EventLog.ReadAfterAsync(_position, 1000, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    await store.EventLog.WaitForEventsAfterAsync(_position, stoppingToken);
+                    continue;
+                }
+
+                foreach (var stored in batch)
+                {
+                    // Unwatched contracts cost no deserialization; a tracker's events name their contract inside.
+                    var contractId = LiveMessages.ContractOf(stored.PersistenceId);
+                    if (contractId is not null ? watched.IsWatched(contractId) : stored.PersistenceId.StartsWith("tracker-", StringComparison.Ordinal))
+                    {
+                        foreach (var message in Messages(stored, serializer).Where(m => watched.IsWatched(m.ContractId)))
+                        {
+                            await hub.Clients.Group(WorkViewHub.Group(message.ContractId)).SendAsync(message.Method, message.Payload, stoppingToken);
+                        }
+                    }
+
+                    Interlocked.Exchange(ref _position, stored.Ordering);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The feed must outlive a database hiccup; it resumes from its position.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogFeedFailed(logger, ex, _position);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The live feed failed after ordering {Position}; resuming")]
+    private static partial void LogFeedFailed(ILogger logger, Exception exception, long position);
+}

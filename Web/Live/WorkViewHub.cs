@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using LiveTracker.Actors.Persistence;
+using LiveTracker.Web.Api;
+using LiveTracker.Web.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace LiveTracker.Web.Live;
+
+/// <summary>
+/// <c>/hubs/workview</c>: a page watches a contract (only its parties may) and receives what the journal records
+/// for it. <c>Watch(contractId, afterOrdering)</c> first replays what the page missed since that ordering, so a
+/// reconnecting page never shows a gap; it returns the ordering the page is current to.
+/// </summary>
+[Authorize(Policy = Policies.SignedIn)]
+public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, LiveReplay replay) : Hub
+{
+    public const string Path = "/hubs/workview";
+
+    public static string Group(string contractId) => "contract:" + contractId;
+
+    public async Task<WatchResult> Watch(string contractId, long? afterOrdering = null)
+    {
+        var user = Context.GetHttpContext()!.User();
+        if (await domain.ContractForPartyAsync(contractId, user, Context.ConnectionAborted) is null)
+        {
+            throw new HubException("not-found: no such contract, or it is not yours to see.");
+        }
+
+        // Join first, then replay: a message arriving meanwhile may come twice (pages skip orderings they have),
+        // never not at all.
+        if (watched.Add(Context.ConnectionId, contractId))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, Group(contractId), Context.ConnectionAborted);
+        }
+
+        var current = await replay.HighestOrderingAsync(Context.ConnectionAborted);
+        if (afterOrdering is { } after)
+        {
+            await foreach (var message in replay.ReadAsync(contractId, after, current, Context.ConnectionAborted))
+            {
+                await Clients.Caller.SendAsync(message.Method, message.Payload, Context.ConnectionAborted);
+            }
+        }
+
+        return new WatchResult(contractId, current);
+    }
+
+    public async Task Unwatch(string contractId)
+    {
+        if (watched.Remove(Context.ConnectionId, contractId))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(contractId));
+        }
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        watched.RemoveConnection(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    public sealed record WatchResult(string ContractId, long Ordering);
+}
+
+/// <summary>Which contracts someone on this node watches: the live feed skips every other contract's events.</summary>
+public sealed class WatchedContracts
+{
+    private readonly ConcurrentDictionary<string, int> _watchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HashSet<string>> _byConnection = new(StringComparer.Ordinal);
+
+    public bool IsWatched(string contractId) => _watchers.TryGetValue(contractId, out var count) && count > 0;
+
+    /// <summary>True when the connection did not watch the contract yet.</summary>
+    public bool Add(string connectionId, string contractId)
+    {
+        var set = _byConnection.GetOrAdd(connectionId, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (set)
+        {
+            if (!set.Add(contractId))
+            {
+                return false;
+            }
+        }
+
+        _watchers.AddOrUpdate(contractId, 1, (_, n) => n + 1);
+        return true;
+    }
+
+    public bool Remove(string connectionId, string contractId)
+    {
+        if (!_byConnection.TryGetValue(connectionId, out var set))
+        {
+            return false;
+        }
+
+        lock (set)
+        {
+            if (!set.Remove(contractId))
+            {
+                return false;
+            }
+        }
+
+        _watchers.AddOrUpdate(contractId, 0, (_, n) => Math.Max(0, n - 1));
+        return true;
+    }
+
+    public void RemoveConnection(string connectionId)
+    {
+        if (_byConnection.TryRemove(connectionId, out var set))
+        {
+            string[] contracts;
+            lock (set)
+            {
+                contracts = [.. set];
+            }
+
+            foreach (var contractId in contracts)
+            {
+                _watchers.AddOrUpdate(contractId, 0, (_, n) => Math.Max(0, n - 1));
+            }
+        }
+    }
+}
+
+/// <summary>Reads the journal back for a reconnecting page: one contract's messages between two orderings.</summary>
+public sealed class LiveReplay(IPersistenceStore store, EventSerializer serializer)
+{
+    /// <summary>Past this many events a gap is not replayed; the page is told to reload instead.</summary>
+    public const int MaxReplayEvents = 50_000;
+
+    public Task<long> HighestOrderingAsync(CancellationToken cancellationToken) => store.EventLog.ReadHighestOrderingAsync(cancellationToken);
+
+    public async IAsyncEnumerable<LiveMessage> ReadAsync(
+        string contractId, long after, long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var position = after;
+        var scanned = 0;
+        while (position < upTo)
+        {
+            var batch = await store.EventLog.ReadAfterAsync(position, 1000, cancellationToken);
+            if (batch.Count == 0)
+            {
+                yield break;
+            }
+
+            foreach (var stored in batch)
+            {
+                if (stored.Ordering > upTo)
+                {
+                    yield break;
+                }
+
+                position = stored.Ordering;
+                if (++scanned > MaxReplayEvents)
+                {
+                    yield return new LiveMessage("resync", contractId, new { contractId, ordering = upTo });
+                    yield break;
+                }
+
+                foreach (var message in LiveFeed.Messages(stored, serializer).Where(m => m.ContractId == contractId))
+                {
+                    yield return message;
+                }
+            }
+        }
+    }
+}
