@@ -1,0 +1,112 @@
+using LiveTracker.Web.Media;
+using LiveTracker.Web.Media.Native;
+
+namespace LiveTracker.Web.Tests.Media.Fixtures;
+
+/// <summary>Real images made at test time from generated pixels: JPEG by libturbojpeg, WebP by libwebp, PNG by <see cref="PngWriter"/>.</summary>
+internal static class TestImages
+{
+    /// <summary>A desktop-like picture: gradients, a few hard-edged blocks, some noise (so codecs have work to do).</summary>
+    public static byte[] Rgb(int width, int height, int seed = 1)
+    {
+        var random = new Random(seed);
+        var rgb = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var at = (y * width + x) * 3;
+                var block = (x / 16 + y / 16) % 3 == 0;
+                rgb[at] = (byte)(block ? 240 : x * 255 / Math.Max(1, width - 1));
+                rgb[at + 1] = (byte)(block ? 240 : y * 255 / Math.Max(1, height - 1));
+                rgb[at + 2] = (byte)random.Next(96, 160);
+            }
+        }
+
+        return rgb;
+    }
+
+    public static byte[] Solid(int width, int height, byte r, byte g, byte b)
+    {
+        var rgb = new byte[width * height * 3];
+        for (var i = 0; i < rgb.Length; i += 3)
+        {
+            (rgb[i], rgb[i + 1], rgb[i + 2]) = (r, g, b);
+        }
+
+        return rgb;
+    }
+
+    public static byte[] Jpeg(int width, int height, int quality = 85) =>
+        TurboJpeg.Compress(Rgb(width, height), width, height, TurboJpeg.PixelFormatRgb, quality);
+
+    public static byte[] Png(int width, int height, bool interlaced = false) => new PngWriter
+    {
+        Width = width,
+        Height = height,
+        ColorType = 2,
+        BitDepth = 8,
+        Interlaced = interlaced,
+    }.Encode();
+
+    public static byte[] WebP(int width, int height) => WebPEncoder.Lossy(Rgb(width, height), width, height);
+
+    public static byte[] WebPLossless(int width, int height)
+    {
+        var rgb = Rgb(width, height);
+        var rgba = new byte[width * height * 4];
+        for (var i = 0; i < width * height; i++)
+        {
+            (rgba[i * 4], rgba[i * 4 + 1], rgba[i * 4 + 2], rgba[i * 4 + 3]) = (rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], (byte)(i % 256));
+        }
+
+        return WebPEncoder.Lossless(rgba, width, height);
+    }
+
+    /// <summary>Decodes a JPEG to RGB at full size, for looking at what a thumbnail contains.</summary>
+    public static byte[] DecodeJpegRgb(byte[] jpeg, out int width, out int height)
+    {
+        using var handle = TurboJpeg.OpenDecompressor();
+        var header = TurboJpeg.ReadHeader(handle, jpeg);
+        (width, height) = (header.Width, header.Height);
+        var rgb = new byte[width * height * 3];
+        var result = TurboJpeg.Decompress(handle, jpeg, rgb, width, height, TurboJpeg.PixelFormatRgb);
+        return result.Error == null ? rgb : throw new InvalidOperationException(result.Error);
+    }
+
+    public static ImageFormat FormatOf(byte[] bytes) => ImageInspector.Sniff(bytes);
+}
+
+/// <summary>Keeps every RGBA pixel a decoder streams, to compare with what the file should contain.</summary>
+internal sealed class CapturingSink : IPixelSink
+{
+    public int Width { get; private set; }
+
+    public int Height { get; private set; }
+
+    public byte[] Rgba { get; private set; } = [];
+
+    public void Begin(int width, int height)
+    {
+        (Width, Height) = (width, height);
+        Rgba = new byte[width * height * 4];
+        Rgba.AsSpan().Fill(0xCD); // so a pixel never delivered shows up
+    }
+
+    public void RgbaRow(int y, int x0, int dx, ReadOnlySpan<byte> rgba)
+    {
+        for (int i = 0, x = x0; i < rgba.Length; i += 4, x += dx)
+        {
+            rgba.Slice(i, 4).CopyTo(Rgba.AsSpan((y * Width + x) * 4));
+        }
+    }
+
+    public void RgbRow(int y, ReadOnlySpan<byte> rgb)
+    {
+        for (var x = 0; x < rgb.Length / 3; x++)
+        {
+            rgb.Slice(x * 3, 3).CopyTo(Rgba.AsSpan((y * Width + x) * 4));
+            Rgba[(y * Width + x) * 4 + 3] = 255;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using LiveTracker.Actors.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace LiveTracker.Web.Media;
+
+public static class MediaServices
+{
+    /// <summary>
+    /// Registers the screenshot media services as singletons (all three are stateless or file-backed and
+    /// thread-safe): <see cref="ImageInspector"/>, <see cref="Thumbnailer"/> and the node's <see cref="BlobStore"/>
+    /// under <c>data-directory/blobs</c>. Resolving them fails fast when libturbojpeg or libwebp is missing.
+    /// </summary>
+    public static IServiceCollection AddScreenshotMedia(this IServiceCollection services, LiveTrackerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(_ => new ImageInspector());
+        services.AddSingleton(provider => new Thumbnailer(provider.GetRequiredService<ImageInspector>()));
+        services.AddSingleton(provider => BlobStore.ForDataDirectory(settings.DataDirectory, provider.GetService<ILogger<BlobStore>>()));
+        return services;
+    }
+}
