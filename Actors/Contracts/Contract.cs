@@ -110,7 +110,7 @@ public sealed partial class Contract(
             case ForWeek { Command: GetDiary or GetTotals } read when !_weeks.Contains(WeekOf(read.At).ToString()):
                 AnswerUnopenedWeek(WeekOf(read.At), read.Command);
                 break;
-            case ForWeek { Command: DeleteCapture or RejectCapture or RequestReview or CommentOnCapture or EditMemo } change
+            case ForWeek { Command: DeleteCapture or RejectCapture or RequestReview or CommentOnCapture or EditMemo or GetCapture } change
                 when !_weeks.Contains(WeekOf(change.At).ToString()):
                 // These name something recorded; a week nobody worked in has nothing, and must not be opened by asking.
                 Sender.Tell(new Rejected("not-found", $"Nothing was recorded in week {WeekOf(change.At)}."));
@@ -295,7 +295,7 @@ public sealed partial class Contract(
 
     private static bool IsDiaryCommand(object command) =>
         command is RecordCapture or RecordActivity or DeleteCapture or RejectCapture or RequestReview or CommentOnCapture
-            or EditMemo or AddManualTime or MarkIdle or GetDiary or GetTotals;
+            or EditMemo or AddManualTime or MarkIdle or GetDiary or GetTotals or GetCapture;
 
     /// <summary>A week nobody worked in is answered here, without opening it (reads must not write).</summary>
     private void AnswerUnopenedWeek(IsoWeek week, object read) =>

@@ -51,6 +51,13 @@ public sealed class WorkWeek : PersistentActor
             case GetTotals totals:
                 Sender.Tell(Totals(totals.Day));
                 break;
+            case GetCapture get:
+                if (FindCapture(get.CaptureId) is { } found)
+                {
+                    Sender.Tell(new CaptureView(found.Id, found.Kind, found.CapturedAt, found.BlobKey, found.ThumbnailKey, found.Deleted, found.Rejected));
+                }
+
+                break;
             case RecordCapture capture:
                 Record(capture);
                 break;
@@ -120,6 +127,7 @@ public sealed class WorkWeek : PersistentActor
                 {
                     CapturedAt = recorded.CapturedAt,
                     BlobKey = recorded.BlobKey,
+                    ThumbnailKey = recorded.ThumbnailKey,
                     AppName = recorded.AppName,
                     WindowTitle = recorded.WindowTitle,
                     Comment = recorded.Comment,
@@ -203,7 +211,7 @@ public sealed class WorkWeek : PersistentActor
             s.Start, s.Screen?.Id, s.Camera?.Id, s.Manual, s.Idle, s.Memo, s.ActivityLabel, [.. s.Minutes.Values.OrderBy(m => m.MinuteUtc)], s.Refunded))],
         [.. _captures.Values.Select(c => new CaptureSnapshot(
             c.Id, c.SegmentStart, c.Kind, c.Black, c.CapturedAt, c.BlobKey, c.Deleted, c.Rejected, c.ReviewRequested,
-            c.AppName, c.WindowTitle, c.Comment))],
+            c.AppName, c.WindowTitle, c.Comment, c.ThumbnailKey))],
         new Dictionary<string, string>(_captureIdsByKey, StringComparer.Ordinal));
 
     protected override void ApplySnapshot(object snapshot)
@@ -222,6 +230,7 @@ public sealed class WorkWeek : PersistentActor
             {
                 CapturedAt = c.CapturedAt,
                 BlobKey = c.BlobKey,
+                ThumbnailKey = c.ThumbnailKey,
                 Deleted = c.Deleted,
                 Rejected = c.Rejected,
                 ReviewRequested = c.ReviewRequested,
@@ -293,7 +302,7 @@ public sealed class WorkWeek : PersistentActor
         var recorded = new CaptureRecorded(
             CaptureIds.New(_opened.ContractId, IsoWeek.Parse(_opened.Week)), command.IdempotencyKey, segmentStart, command.CapturedAt, command.Kind,
             command.BlobKey, command.SizeBytes, command.Black, command.AppName, command.WindowTitle, command.Comment,
-            command.Memo, command.ActivityLabel);
+            command.Memo, command.ActivityLabel, command.ThumbnailKey);
         PersistChangingBilling(recorded, new CaptureAccepted(recorded.CaptureId, segmentStart, Duplicate: false));
     }
 
@@ -673,6 +682,8 @@ public sealed class WorkWeek : PersistentActor
         public DateTimeOffset CapturedAt { get; init; }
 
         public string BlobKey { get; init; } = string.Empty;
+
+        public string? ThumbnailKey { get; init; }
 
         public string? AppName { get; init; }
 

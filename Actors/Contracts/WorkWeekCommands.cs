@@ -26,7 +26,13 @@ public sealed record RecordCapture(
     string? WindowTitle = null,
     string? Comment = null,
     string? Memo = null,
-    string? ActivityLabel = null);
+    string? ActivityLabel = null,
+    string? ThumbnailKey = null);
+
+/// <summary>Where a capture's image and thumbnail are stored (for serving them to the contract's parties).</summary>
+public sealed record GetCapture(string CaptureId);
+
+public sealed record CaptureView(string CaptureId, CaptureKind Kind, DateTimeOffset CapturedAt, string BlobKey, string? ThumbnailKey, bool Deleted, bool Rejected);
 
 /// <summary>Input counts of one minute (never which key or where): re-sending a minute replaces it.</summary>
 public sealed record ActivityMinute(DateTimeOffset MinuteUtc, int Keystrokes, int MouseClicks, int Scrolls)

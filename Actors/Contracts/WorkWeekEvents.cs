@@ -11,7 +11,7 @@ public sealed record WeekOpened(
 public sealed record CaptureRecorded(
     string CaptureId, string IdempotencyKey, DateTimeOffset SegmentStart, DateTimeOffset CapturedAt, CaptureKind Kind,
     string BlobKey, long SizeBytes, bool Black, string? AppName, string? WindowTitle, string? Comment, string? Memo,
-    string? ActivityLabel);
+    string? ActivityLabel, string? ThumbnailKey = null);
 
 [Manifest("work-week.activity-recorded.v1")]
 public sealed record ActivityRecorded(IReadOnlyList<ActivityMinute> Minutes);
@@ -57,7 +57,7 @@ public sealed record SegmentSnapshot(
 
 public sealed record CaptureSnapshot(
     string Id, DateTimeOffset SegmentStart, CaptureKind Kind, bool Black, DateTimeOffset CapturedAt, string BlobKey,
-    bool Deleted, bool Rejected, bool ReviewRequested, string? AppName, string? WindowTitle, string? Comment);
+    bool Deleted, bool Rejected, bool ReviewRequested, string? AppName, string? WindowTitle, string? Comment, string? ThumbnailKey = null);
 
 [Manifest("work-week.locked.v1")]
 public sealed record WeekLocked(DateTimeOffset LockedAt);

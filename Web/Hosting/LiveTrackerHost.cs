@@ -6,6 +6,7 @@ using LiveTracker.Actors.Hocon;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Endpoints;
 using LiveTracker.Web.Live;
+using LiveTracker.Web.Media;
 using LiveTracker.Web.Security;
 using Microsoft.AspNetCore.Identity;
 
@@ -67,7 +68,12 @@ public static class LiveTrackerHost
             options.AddPolicy(AccountEndpoints.LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // An agent uploads one screenshot per segment; a burst after a long offline spell is fine, a flood is not.
+            options.AddPolicy(ScreenshotEndpoints.UploadRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.User.FindFirst(LiveTrackerAuthentication.UserIdClaim)?.Value ?? "anonymous",
+                _ => new TokenBucketRateLimiterOptions { TokenLimit = 600, TokensPerPeriod = 60, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
+        builder.Services.AddScreenshotMedia(settings);
         builder.Services.AddOpenApi();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<WatchedContracts>();
@@ -89,6 +95,7 @@ public static class LiveTrackerHost
         app.MapTimesheetEndpoints();
         app.MapMilestoneEndpoints();
         app.MapDiaryEndpoints();
+        app.MapScreenshotEndpoints();
         app.MapHub<WorkViewHub>(WorkViewHub.Path);
         return app;
     }

@@ -63,6 +63,35 @@ public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
         Assert.All(replayed, r => Assert.InRange(r.GetProperty("ordering").GetInt64(), seen + 1, now));
     }
 
+    [Fact]
+    public async Task A_screenshot_appears_for_the_watching_client_and_its_rejection_reaches_the_freelancer()
+    {
+        var contractId = await CreateContractAsync();
+        await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
+        await using var freelancer = await TestHubClient.ConnectAsync(node.BaseAddress, node.Freelancer.Token);
+        await client.InvokeAsync("Watch", contractId, null);
+        await freelancer.InvokeAsync("Watch", contractId, null);
+
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(LiveTracker.Web.Tests.Media.Fixtures.TestImages.Jpeg(640, 400)), "image", "shot.jpg" },
+            { new StringContent(JsonSerializer.Serialize(new { capturedAt = ApiNode.Start.AddMinutes(-3), idempotencyKey = "live-1" }, ApiNode.Json)), "meta" },
+        };
+        var upload = await node.Freelancer.Http.PostAsync($"/api/contracts/{contractId}/screenshots", form);
+        var id = (await upload.Content.ReadFromJsonAsync<JsonElement>(ApiNode.Json)).GetProperty("screenshotId").GetString();
+
+        var added = await client.ExpectAsync("screenshotAdded");
+        Assert.Equal(id, added.GetProperty("screenshot").GetProperty("id").GetString());
+        Assert.Equal($"/api/screenshots/{id}/thumb", added.GetProperty("screenshot").GetProperty("thumbUrl").GetString());
+
+        (await node.Client.Http.PostAsJsonAsync($"/api/screenshots/{id}/reject", new { reason = "Facebook is not my project" })).EnsureSuccessStatusCode();
+
+        var rejected = await freelancer.ExpectAsync("screenshotRejected");
+        var notice = await freelancer.ExpectAsync("notification", n => n.GetProperty("kind").GetString() == "screenshot-rejected");
+        Assert.Equal(id, rejected.GetProperty("screenshotId").GetString());
+        Assert.Contains("Facebook is not my project", notice.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
     private async Task<string> CreateContractAsync()
     {
         var created = await node.Client.Http.PostAsJsonAsync("/api/contracts", new { freelancerEmail = node.Freelancer.Email, title = "Live", kind = "hourly", hourlyRateCents = 3000 });
