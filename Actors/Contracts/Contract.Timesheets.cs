@@ -88,7 +88,7 @@ public sealed partial class Contract
                 return true;
             case TimesheetDisputed disputed:
                 _disputeCount++;
-                Update(disputed.Week, t => t with { Status = TimesheetStatus.Disputed, DisputeId = disputed.DisputeId });
+                Update(disputed.Week, t => t with { Status = TimesheetStatus.Disputed, DisputeId = disputed.DisputeId, DisputeReason = disputed.Reason });
                 return true;
             case TimesheetDisputeResolved resolved:
                 // Back to review, whose end has passed: the charge of what was not refunded is the next step.
@@ -261,6 +261,10 @@ public sealed partial class Contract
                 break;
             case TimesheetDisputed or TimesheetDisputeResolved or MilestoneDisputed or MilestoneDisputeResolved:
                 ScheduleAllSteps();
+                SetReminder(DeskReminderKey, Now); // the operators' list learns of it right away
+                break;
+            case ContractDisputeDeskInformed when !DisputesForDesk().Any():
+                CancelReminder(DeskReminderKey);
                 break;
             case EarningsReleased released when released.Source.StartsWith(TimesheetReminderPrefix, StringComparison.Ordinal):
                 ScheduleNextStep(_timesheets[released.Source[TimesheetReminderPrefix.Length..]]);

@@ -1,5 +1,6 @@
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Operations;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Persistence;
@@ -23,9 +24,12 @@ public sealed partial class Contract(
     IActorRef trackers,
     IActorRef billingAccounts,
     IActorRef contracts,
-    IActorRef users) : PersistentActor("contract-" + contractId, persistence)
+    IActorRef users,
+    IActorRef disputeDesks) : PersistentActor("contract-" + contractId, persistence)
 {
     private const string PartiesReminder = "parties";
+    private const string DeskReminder = "dispute-desk";
+    private readonly Dictionary<string, bool> _deskInformed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _joined = new(StringComparer.Ordinal);
     private bool _ended;
 
@@ -77,6 +81,15 @@ public sealed partial class Contract(
             case ReminderDue { Name: PartiesReminder }:
                 LinkParties();
                 AcknowledgeReminder();
+                break;
+            case ReminderDue { Name: DeskReminder }:
+                InformDesk();
+                AcknowledgeReminder();
+                break;
+            case DisputeReported reported when !_deskInformed.TryGetValue(reported.DisputeId, out var known) || known != reported.Open:
+                Persist(new ContractDisputeDeskInformed(reported.DisputeId, reported.Open));
+                break;
+            case DisputeReported:
                 break;
             case ContractJoined joined when !_joined.Contains(joined.UserId) && IsParty(joined.UserId):
                 Persist(new ContractPartyJoined(joined.UserId));
@@ -161,7 +174,8 @@ public sealed partial class Contract(
 
     protected override object CreateSnapshot() => new ContractSnapshot(
         _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks],
-        [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount, [.. _joined], _ended);
+        [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount, [.. _joined], _ended,
+        new Dictionary<string, bool>(_deskInformed, StringComparer.Ordinal));
 
     protected override void ApplySnapshot(object snapshot)
     {
@@ -192,6 +206,10 @@ public sealed partial class Contract(
         _disputeCount = state.DisputeCount;
         _joined.UnionWith(state.JoinedParties ?? []);
         _ended = state.Ended;
+        foreach (var (dispute, open) in state.DeskInformed ?? new Dictionary<string, bool>())
+        {
+            _deskInformed[dispute] = open;
+        }
     }
 
     protected override void ApplyEvent(object @event)
@@ -214,6 +232,9 @@ public sealed partial class Contract(
                 break;
             case ContractEnded:
                 _ended = true;
+                break;
+            case ContractDisputeDeskInformed informed:
+                _deskInformed[informed.DisputeId] = informed.Open;
                 break;
             default:
                 if (!ApplyTimesheetEvent(@event))
@@ -269,6 +290,33 @@ public sealed partial class Contract(
     }
 
     private ReminderKey PartiesReminderKey => new(RegionType, contractId, PartiesReminder);
+
+    private ReminderKey DeskReminderKey => new(RegionType, contractId, DeskReminder);
+
+    /// <summary>Disputes whose open or closed state the operators' desk does not know yet.</summary>
+    private IEnumerable<ReportDispute> DisputesForDesk()
+    {
+        var now = Context.System.Time.GetUtcNow();
+        var timesheets = _timesheets.Values.Where(t => t.DisputeId is not null)
+            .Select(t => new ReportDispute(t.DisputeId!, contractId, t.Week, "timesheet", t.DisputeReason ?? string.Empty, t.Status == TimesheetStatus.Disputed, now));
+        var milestones = _milestones.Values.Where(m => m.DisputeId is not null)
+            .Select(m => new ReportDispute(m.DisputeId!, contractId, m.MilestoneId, "milestone", m.LastMessage ?? string.Empty, m.Status == MilestoneStatus.Disputed, now));
+        return timesheets.Concat(milestones).Where(d => !_deskInformed.TryGetValue(d.DisputeId, out var open) || open != d.Open);
+    }
+
+    private void InformDesk()
+    {
+        var pending = DisputesForDesk().ToList();
+        foreach (var report in pending)
+        {
+            disputeDesks.Tell(new ShardEnvelope(Operations.DisputeDesk.EntityId, report), Address);
+        }
+
+        if (pending.Count > 0)
+        {
+            SetReminder(DeskReminderKey, Context.System.Time.GetUtcNow() + rules.StepRetryInterval);
+        }
+    }
 
     private TimeZoneInfo WeekZone => rules.Cycle.WeekZone;
 

@@ -80,3 +80,7 @@ public sealed record ContractEnded(string UserId, DateTimeOffset At);
 /// <summary>The party's account lists the contract (so "my contracts" finds it).</summary>
 [Manifest("contract.party-joined.v1")]
 public sealed record ContractPartyJoined(string UserId);
+
+/// <summary>The operators' dispute desk knows whether this dispute is open.</summary>
+[Manifest("contract.dispute-desk-informed.v1")]
+public sealed record ContractDisputeDeskInformed(string DisputeId, bool Open);

@@ -19,7 +19,8 @@ public sealed record TimesheetState(
     long? ChargedCents,
     DateTimeOffset? ChargedAt,
     IReadOnlyList<string> FailureReasons,
-    long PendingChargeCents = 0)
+    long PendingChargeCents = 0,
+    string? DisputeReason = null)
 {
     public static TimesheetState Scheduled(TimesheetScheduled e) =>
         new(e.Week, TimesheetStatus.Open, e.LocksAt, e.SubmitsAt, e.ReviewEndsAt, e.AvailableAt, 0, [], [], null, null, 0, null, null, []);
@@ -58,4 +59,5 @@ public sealed record ContractSnapshot(
     IReadOnlyList<LedgerLine> Ledger,
     int DisputeCount,
     IReadOnlyList<string>? JoinedParties = null,
-    bool Ended = false);
+    bool Ended = false,
+    IReadOnlyDictionary<string, bool>? DeskInformed = null);

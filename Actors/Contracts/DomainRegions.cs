@@ -1,6 +1,7 @@
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Operations;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Reminders;
@@ -16,8 +17,11 @@ namespace LiveTracker.Actors.Contracts;
 public sealed class DomainRegions
 {
     private DomainRegions(
-        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion tokens)
+        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion tokens,
+        EntityRegion disputeDesks, EntityRegion supportDesks)
     {
+        DisputeDesks = disputeDesks;
+        SupportDesks = supportDesks;
         Contracts = contracts;
         Weeks = weeks;
         Trackers = trackers;
@@ -38,6 +42,13 @@ public sealed class DomainRegions
 
     public EntityRegion Tokens { get; }
 
+    public EntityRegion DisputeDesks { get; }
+
+    public EntityRegion SupportDesks { get; }
+
+    /// <summary>Every region, for reminders and the operators' overview.</summary>
+    public IReadOnlyList<EntityRegion> All => [Contracts, Weeks, Trackers, BillingAccounts, Users, Tokens, DisputeDesks, SupportDesks];
+
     public static DomainRegions Start(
         ActorSystem system,
         PersistenceContext persistence,
@@ -51,15 +62,17 @@ public sealed class DomainRegions
         var billing = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)), regionSettings);
         var users = EntityRegion.Start(system, UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, persistence)), regionSettings);
         var tokens = EntityRegion.Start(system, AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, persistence)), regionSettings);
+        var disputeDesks = EntityRegion.Start(system, DisputeDesk.RegionType, id => Props.Create(() => new DisputeDesk(id, persistence)), regionSettings);
+        var supportDesks = EntityRegion.Start(system, SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, persistence)), regionSettings);
         EntityRegion? trackers = null;
         EntityRegion? contracts = null;
         contracts = EntityRegion.Start(
-            system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!, users)), regionSettings);
+            system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!, users, disputeDesks)), regionSettings);
         trackers = EntityRegion.Start(system, FreelancerTracker.RegionType, id => Props.Create(() => new FreelancerTracker(id, persistence, contracts)), regionSettings);
-        return new DomainRegions(contracts, weeks, trackers, billing, users, tokens);
+        return new DomainRegions(contracts, weeks, trackers, billing, users, tokens, disputeDesks, supportDesks);
     }
 
     /// <summary>Starts delivering the durable reminders of these regions (stop it before terminating the system).</summary>
     public ReminderDelivery StartReminderDelivery(IReminderStore store, ILogger logger, ReminderDeliverySettings? settings = null) =>
-        ReminderDelivery.Start(store, [Contracts, Weeks, Trackers, BillingAccounts, Users, Tokens], Contracts.System.Time, logger, settings);
+        ReminderDelivery.Start(store, All, Contracts.System.Time, logger, settings);
 }

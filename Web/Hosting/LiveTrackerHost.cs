@@ -67,11 +67,15 @@ public static class LiveTrackerHost
             // Password guessing is slowed per address of the caller.
             options.AddPolicy(AccountEndpoints.LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.Http.AuthRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             // An agent uploads one screenshot per segment; a burst after a long offline spell is fine, a flood is not.
             options.AddPolicy(ScreenshotEndpoints.UploadRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
                 context.User.FindFirst(LiveTrackerAuthentication.UserIdClaim)?.Value ?? "anonymous",
-                _ => new TokenBucketRateLimiterOptions { TokenLimit = 600, TokensPerPeriod = 60, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = settings.Http.UploadsPerMinute * 10, TokensPerPeriod = settings.Http.UploadsPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                }));
         });
         builder.Services.AddScreenshotMedia(settings);
         builder.Services.AddOpenApi();
@@ -96,6 +100,7 @@ public static class LiveTrackerHost
         app.MapMilestoneEndpoints();
         app.MapDiaryEndpoints();
         app.MapScreenshotEndpoints();
+        app.MapOperatorEndpoints();
         app.MapHub<WorkViewHub>(WorkViewHub.Path);
         return app;
     }

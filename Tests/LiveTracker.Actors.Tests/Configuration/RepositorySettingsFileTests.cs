@@ -11,7 +11,7 @@ public sealed class RepositorySettingsFileTests
     private static readonly string[] DocumentedKeys =
     [
         "node-id", "data-directory",
-        "http.bind", "http.port",
+        "http.auth-requests-per-minute", "http.bind", "http.port", "http.uploads-per-minute",
         "persistence.provider", "persistence.connection-string", "persistence.sqlite-file", "persistence.snapshot-every",
         "persistence.write-batch-max-events", "persistence.write-queue-capacity",
         "sharding.shard-count", "sharding.passivate-idle-entity-after",

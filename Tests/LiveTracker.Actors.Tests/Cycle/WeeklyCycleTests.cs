@@ -90,6 +90,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         await MoveTo(At("2026-12-01T10:00:00Z"), restartBetweenSteps);
         var dispute = await Contract<DisputeOpened>(new DisputeTimesheet(_clientId, W48, [At("2026-11-23T10:00:00Z")], "Not my project"));
         await AwaitStatus(W48, TimesheetStatus.Disputed);
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Contains(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId && d.Subject == "2026-W48"), DefaultTimeout);
         var disputed = await Contract<ContractView>(new GetContract());
         Assert.False(disputed.WorkViewReady);
         Assert.Contains("dispute-open", disputed.NotReadyReasons);
@@ -105,6 +106,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         var resolved = await AwaitStatus(W48, TimesheetStatus.Charged);
         Assert.Equal((1000L, 10, 1000L), (resolved.ChargedCents!.Value, resolved.BillableMinutes, resolved.AmountCents));
         await AwaitStatus(W47, TimesheetStatus.PaidOut);
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.DoesNotContain(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId), DefaultTimeout);
         var diary = await Contract<WeekDiary>(new ForWeek(At("2026-11-23T10:00:00Z"), new GetDiary()));
         Assert.Equal(
             [(SegmentStatus.Refunded, false), (SegmentStatus.Logged, true)],
@@ -228,6 +230,9 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
     private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
 
     private Task<T> Billing<T>(object command) => Node.Regions.BillingAccounts.AskExpecting<T>(_clientId, command);
+
+    private Task<List<Operations.OpenDispute>> OpenDisputes() =>
+        Node.Regions.DisputeDesks.AskExpecting<List<Operations.OpenDispute>>(Operations.DisputeDesk.EntityId, new Operations.GetOpenDisputes());
 
     private Task<TimesheetView> Timesheet(IsoWeek week) => Contract<TimesheetView>(new GetTimesheet(week));
 

@@ -105,3 +105,36 @@ public sealed class OperatorCommandLineTests : IDisposable
         await app.StopAsync();
     }
 }
+
+/// <summary>Password guessing is slowed: past the configured sign-ins per minute an address gets 429.</summary>
+public sealed class LoginRateLimitTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("livetracker-rate-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Sign_ins_beyond_the_limit_are_refused_with_rate_limited()
+    {
+        var config = Path.Combine(_directory, "node.conf");
+        await File.WriteAllTextAsync(config, """livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0, auth-requests-per-minute = 3 } }""");
+        await using var app = LiveTrackerHost.Build(Actors.Configuration.LiveTrackerSettings.Load(config));
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add((await http.PostAsJsonAsync("/api/auth/login", new { email = "guess@example.test", password = "guess number " + i })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], answers.Take(3));
+        await ProblemAssert.IsProblemAsync(
+            await http.PostAsJsonAsync("/api/auth/login", new { email = "guess@example.test", password = "once more" }), HttpStatusCode.TooManyRequests, "rate-limited");
+        await app.StopAsync();
+    }
+}

@@ -5,6 +5,7 @@ using LiveTracker.Actors.Configuration;
 using LiveTracker.TestKit;
 using LiveTracker.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace LiveTracker.Web.Tests.Api;
@@ -32,6 +33,9 @@ public sealed class ApiNode : IAsyncLifetime
 
     public Persona OtherFreelancer { get; private set; } = null!;
 
+    /// <summary>Made the way the command line makes operators (never by registration).</summary>
+    public Persona Operator { get; private set; } = null!;
+
     public IServiceProvider Services => _app!.Services;
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
@@ -39,7 +43,7 @@ public sealed class ApiNode : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var config = Path.Combine(_directory, "node.conf");
-        await File.WriteAllTextAsync(config, """livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0 } }""");
+        await File.WriteAllTextAsync(config, """livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0, auth-requests-per-minute = 1000 } }""");
         _app = LiveTrackerHost.Build(LiveTrackerSettings.Load(config), time: Clock);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.Single());
@@ -47,6 +51,24 @@ public sealed class ApiNode : IAsyncLifetime
         Freelancer = await SignUpAsync("freelancer", "Fred Freelancer");
         OtherClient = await SignUpAsync("client", "Olga Otherclient");
         OtherFreelancer = await SignUpAsync("freelancer", "Oscar Otherfreelancer");
+        Operator = await AddOperatorAsync();
+    }
+
+    private async Task<Persona> AddOperatorAsync()
+    {
+        var email = $"operator-{Guid.NewGuid():N}@example.test";
+        const string password = "operator password";
+        var created = await LiveTracker.Web.Endpoints.AccountEndpoints.CreateAccountAsync(
+            Services.GetRequiredService<LiveTracker.Web.Api.DomainClient>(),
+            Services.GetRequiredService<Microsoft.AspNetCore.Identity.IPasswordHasher<string>>(),
+            email, password, "Olivia Operator", LiveTracker.Actors.Accounts.UserRole.Operator, CancellationToken.None);
+        Assert.IsType<LiveTracker.Actors.Contracts.Accepted>(created);
+        using var anonymous = Anonymous();
+        var login = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password });
+        var session = (await login.Content.ReadFromJsonAsync<LoginBody>(Json))!;
+        var http = Anonymous();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);
+        return new Persona("Olivia Operator", email, password, session.UserId, session.Token, http);
     }
 
     public async Task DisposeAsync()

@@ -59,6 +59,10 @@ public sealed class AuthorizationMatrixTests(ApiNode node) : IClassFixture<ApiNo
             new("GET", $"/api/contracts/{fixedPrice}/milestones", null, 200, 200, 404, 404, 401),
             new("POST", $"/api/milestones/{milestone}/fund", null, 200, 403, 404, 404, 401),
             new("POST", $"/api/milestones/{milestone}/submit", new { message = "done" }, 403, 200, 404, 404, 401),
+            new("GET", "/api/disputes", null, 403, 403, 403, 403, 401),
+            new("GET", "/api/cluster", null, 403, 403, 403, 403, 401),
+            new("GET", "/api/support/reports", null, 403, 403, 403, 403, 401),
+            new("POST", "/api/support/reports", new { kind = "feedback", description = "Nice" }, 201, 201, 201, 201, 401),
             new("POST", $"/api/contracts/{hourly}/end", null, 200, 200, 404, 404, 401),
         ];
 

@@ -1,0 +1,76 @@
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Operations;
+using LiveTracker.Web.Api;
+using LiveTracker.Web.Security;
+
+namespace LiveTracker.Web.Endpoints;
+
+/// <summary>Operators' views (open disputes, support reports, the cluster) and the support form every user has.</summary>
+public static class OperatorEndpoints
+{
+    public static IEndpointRouteBuilder MapOperatorEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/disputes", OpenDisputesAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
+        endpoints.MapGet("/api/cluster", ClusterAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
+        var support = endpoints.MapGroup("/api/support/reports").WithTags("Support");
+        support.MapPost("", FileReportAsync).RequireAuthorization(Policies.SignedIn);
+        support.MapGet("", ReportsAsync).RequireAuthorization(Policies.Operator);
+        return endpoints;
+    }
+
+    public sealed record ReportRequest(string? Kind, string? Description, string? LogExcerpt);
+
+    public sealed record ReportCreated(string ReportId);
+
+    public sealed record RegionStatus(string Type, int Shards, int Entities);
+
+    public sealed record ClusterStatus(string NodeId, IReadOnlyList<NodeStatus> Nodes, IReadOnlyList<RegionStatus> Regions);
+
+    public sealed record NodeStatus(string NodeId, bool Self, string ShardOwnership);
+
+    private static async Task<IResult> OpenDisputesAsync(DomainClient domain, CancellationToken cancellationToken)
+    {
+        var reply = await domain.AskAsync(domain.Regions.DisputeDesks, DisputeDesk.EntityId, new GetOpenDisputes(), cancellationToken);
+        return reply is List<OpenDispute> open
+            ? Results.Ok(open.Select(d => new { d.DisputeId, d.ContractId, d.Kind, d.Subject, d.Reason, d.OpenedAt }).ToList())
+            : ApiProblems.Unexpected(reply);
+    }
+
+    /// <summary>One node owns every shard until the cluster of DESIGN §5 exists; the counts are live.</summary>
+    private static async Task<IResult> ClusterAsync(DomainClient domain, LiveTrackerSettings settings, CancellationToken cancellationToken)
+    {
+        var regions = new List<RegionStatus>();
+        foreach (var region in domain.Regions.All)
+        {
+            regions.Add(new RegionStatus(region.TypeName, region.Extractor.ShardCount, await region.CountEntitiesAsync(cancellationToken)));
+        }
+
+        return Results.Ok(new ClusterStatus(settings.NodeId, [new NodeStatus(settings.NodeId, true, "all shards")], regions));
+    }
+
+    private static async Task<IResult> FileReportAsync(ReportRequest request, HttpContext context, DomainClient domain, CancellationToken cancellationToken)
+    {
+        var user = context.User();
+        if (request.Kind is not ("problem" or "feedback"))
+        {
+            return ApiProblems.Invalid("invalid-report", "kind is problem or feedback.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Description) || request.Description.Length > 5000 || request.LogExcerpt?.Length > 64 * 1024)
+        {
+            return ApiProblems.Invalid("invalid-report", "A description of 1 to 5000 characters is required; a log excerpt is at most 64 KiB.");
+        }
+
+        var reportId = "rep_" + Guid.NewGuid().ToString("N");
+        var reply = await domain.AskAsync(
+            domain.Regions.SupportDesks, SupportDesk.EntityId,
+            new FileSupportReport(reportId, user.UserId, user.Email, request.Kind, request.Description, request.LogExcerpt), cancellationToken);
+        return reply is Actors.Contracts.Accepted ? Results.Created("/api/support/reports", new ReportCreated(reportId)) : ApiProblems.Unexpected(reply);
+    }
+
+    private static async Task<IResult> ReportsAsync(DomainClient domain, CancellationToken cancellationToken)
+    {
+        var reply = await domain.AskAsync(domain.Regions.SupportDesks, SupportDesk.EntityId, new GetSupportReports(), cancellationToken);
+        return reply is List<SupportReport> reports ? Results.Ok(reports) : ApiProblems.Unexpected(reply);
+    }
+}
