@@ -4,6 +4,7 @@ using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hocon;
 using LiveTracker.Web.Api;
+using LiveTracker.Web.Demo;
 using LiveTracker.Web.Endpoints;
 using LiveTracker.Web.Live;
 using LiveTracker.Web.Media;
@@ -45,6 +46,14 @@ public static class LiveTrackerHost
             Console.WriteLine($"LiveTracker node {settings.NodeId} is serving at {url}  (health: {url}/healthz)");
         }
 
+        if (args.Contains("--demo"))
+        {
+            foreach (var line in await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None))
+            {
+                Console.WriteLine(line);
+            }
+        }
+
         await app.WaitForShutdownAsync();
         return 0;
     }
@@ -78,6 +87,7 @@ public static class LiveTrackerHost
                 }));
         });
         builder.Services.AddScreenshotMedia(settings);
+        builder.Services.AddSingleton<DemoSeeder>();
         builder.Services.AddOpenApi();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<WatchedContracts>();
