@@ -65,7 +65,37 @@ public static class LiveTrackerHost
         var builder = WebApplication.CreateBuilder(args ?? []);
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
-        builder.Services.AddProblemDetails();
+        // Problems the framework writes itself (unreadable JSON, unknown route, wrong method) get a stable code too.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Extensions.ContainsKey("code"))
+            {
+                return;
+            }
+
+            var code = problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => "invalid-request",
+                StatusCodes.Status401Unauthorized => "unauthenticated",
+                StatusCodes.Status403Forbidden => "forbidden",
+                StatusCodes.Status404NotFound => "not-found",
+                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                StatusCodes.Status413PayloadTooLarge => "too-large",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                _ => "internal-error",
+            };
+            problem.Extensions["code"] = code;
+            problem.Type = ApiProblems.TypeBase + code;
+            problem.Detail ??= code switch
+            {
+                "invalid-request" => "The request could not be read: check the JSON body and the parameters.",
+                "not-found" => "There is nothing at this address.",
+                "unsupported-media-type" => "Send application/json (or multipart/form-data for uploads).",
+                "method-not-allowed" => "This address does not take that method.",
+                _ => "The server could not complete the request.",
+            };
+        });
         builder.Services.AddLiveTrackerRuntime(settings, time ?? TimeProvider.System);
         builder.Services.AddSingleton<DomainClient>();
         builder.Services.AddLiveTrackerAuthentication(settings);

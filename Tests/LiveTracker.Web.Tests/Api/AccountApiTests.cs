@@ -138,3 +138,23 @@ public sealed class LoginRateLimitTests : IDisposable
         await app.StopAsync();
     }
 }
+
+/// <summary>Requests the framework itself refuses still get problem+json with a stable code.</summary>
+public sealed class MalformedRequestTests(ApiNode node) : IClassFixture<ApiNode>
+{
+    [Fact]
+    public async Task Unreadable_bodies_wrong_types_unknown_routes_and_methods_get_coded_problems()
+    {
+        using var http = node.Anonymous();
+
+        await ProblemAssert.IsProblemAsync(
+            await http.PostAsync("/api/auth/login", new StringContent("not json", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "invalid-request");
+        await ProblemAssert.IsProblemAsync(
+            await http.PostAsync("/api/auth/login", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        await ProblemAssert.IsProblemAsync(await http.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.IsProblemAsync(await http.DeleteAsync("/api/auth/login"), HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+        await ProblemAssert.IsProblemAsync(
+            await node.Client.Http.PutAsync("/api/contracts/x/weekly-limit", new StringContent("""{"hours":"many"}""", System.Text.Encoding.UTF8, "application/json")),
+            HttpStatusCode.BadRequest, "invalid-request");
+    }
+}
