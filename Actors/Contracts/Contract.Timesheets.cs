@@ -440,6 +440,12 @@ public sealed partial class Contract
 
     private void DescribeTimesheetOf(IsoWeek week)
     {
+        if (week.Year is < 2000 or > 2099)
+        {
+            Sender.Tell(new Rejected("invalid-week", $"{week} is not a week this product bills (2000 to 2099)."));
+            return;
+        }
+
         if (_timesheets.TryGetValue(week.ToString(), out var t))
         {
             // The week adds its days and totals (after refunds) and answers the asker.

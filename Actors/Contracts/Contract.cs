@@ -32,6 +32,7 @@ public sealed partial class Contract(
     private readonly Dictionary<string, bool> _deskInformed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _joined = new(StringComparer.Ordinal);
     private bool _ended;
+    private DateTimeOffset _endedAt = DateTimeOffset.MaxValue;
 
     /// <summary>The region type name: reminders are addressed to it.</summary>
     public const string RegionType = "contracts";
@@ -117,6 +118,23 @@ public sealed partial class Contract(
             case ForWeek or RecordTrackedActivity when _terms.Kind != ContractKind.Hourly:
                 Sender.Tell(new Rejected("not-hourly", "Fixed-price contracts have no Work Diary; their work is paid by milestone."));
                 break;
+            case ForWeek { Command: RecordCapture or RecordActivity or AddManualTime } late when late.At >= _endedAt
+                || late.Command is AddManualTime manual && manual.To > _endedAt:
+                Sender.Tell(new Rejected("contract-ended", $"Contract {contractId} ended at {_endedAt:O}; no time after that is billed."));
+                break;
+            case RecordTrackedActivity tracked when _ended && tracked.Minutes.Any(m => m.MinuteUtc >= _endedAt):
+                // Minutes before the end still count (an agent's outbox may deliver them late); later ones do not.
+                var beforeEnd = tracked.Minutes.Where(m => m.MinuteUtc < _endedAt).ToList();
+                if (beforeEnd.Count == 0)
+                {
+                    Sender.Tell(new Rejected("contract-ended", $"Contract {contractId} ended at {_endedAt:O}; no time after that is billed."));
+                }
+                else
+                {
+                    RouteActivity(beforeEnd);
+                }
+
+                break;
             case ForWeek { At: var at } when at < EarliestTime || at > LatestTime:
                 Sender.Tell(new Rejected("invalid-time", $"{at:O} is not a plausible time."));
                 break;
@@ -175,7 +193,7 @@ public sealed partial class Contract(
     protected override object CreateSnapshot() => new ContractSnapshot(
         _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks],
         [.. _timesheets.Values], [.. _milestones.Values], [.. _ledger], _disputeCount, [.. _joined], _ended,
-        new Dictionary<string, bool>(_deskInformed, StringComparer.Ordinal));
+        new Dictionary<string, bool>(_deskInformed, StringComparer.Ordinal), _ended ? _endedAt : null);
 
     protected override void ApplySnapshot(object snapshot)
     {
@@ -206,6 +224,7 @@ public sealed partial class Contract(
         _disputeCount = state.DisputeCount;
         _joined.UnionWith(state.JoinedParties ?? []);
         _ended = state.Ended;
+        _endedAt = state.EndedAt ?? (state.Ended ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue);
         foreach (var (dispute, open) in state.DeskInformed ?? new Dictionary<string, bool>())
         {
             _deskInformed[dispute] = open;
@@ -230,8 +249,9 @@ public sealed partial class Contract(
             case ContractPartyJoined joined:
                 _joined.Add(joined.UserId);
                 break;
-            case ContractEnded:
+            case ContractEnded ended:
                 _ended = true;
+                _endedAt = ended.At;
                 break;
             case ContractDisputeDeskInformed informed:
                 _deskInformed[informed.DisputeId] = informed.Open;
@@ -380,9 +400,9 @@ public sealed partial class Contract(
         {
             // The week's timesheet starts its cycle with it: the first reminder locks it when it ends.
             var schedule = rules.Cycle.ScheduleOf(week);
-            if (_ended)
+            if (schedule.StartsAt >= _endedAt)
             {
-                sender.Tell(new Rejected("contract-ended", $"Contract {contractId} has ended; no new week opens."));
+                sender.Tell(new Rejected("contract-ended", $"Contract {contractId} has ended; no week after its end opens."));
                 return;
             }
 

@@ -60,4 +60,5 @@ public sealed record ContractSnapshot(
     int DisputeCount,
     IReadOnlyList<string>? JoinedParties = null,
     bool Ended = false,
-    IReadOnlyDictionary<string, bool>? DeskInformed = null);
+    IReadOnlyDictionary<string, bool>? DeskInformed = null,
+    DateTimeOffset? EndedAt = null);

@@ -9,13 +9,16 @@ public sealed class SupportDesk(string id, PersistenceContext persistence) : Per
     public const string RegionType = "support-desks";
     public const string EntityId = "support";
 
+    /// <summary>Reports kept in memory and in snapshots; older ones stay in the journal only.</summary>
+    public const int Kept = 1000;
+
     private readonly List<SupportReport> _reports = [];
 
     protected override void OnCommand(object command)
     {
         switch (command)
         {
-            case FileSupportReport file when _reports.Any(r => r.ReportId == file.ReportId):
+            case FileSupportReport file when _reports.Any(r => r.ReportId == file.ReportId): // ids are the web node's Guids
                 Sender.Tell(Accepted.Instance);
                 break;
             case FileSupportReport file:
@@ -37,6 +40,10 @@ public sealed class SupportDesk(string id, PersistenceContext persistence) : Per
         if (@event is SupportReportFiled filed)
         {
             _reports.Add(new SupportReport(filed.ReportId, filed.UserId, filed.Email, filed.Kind, filed.Description, filed.LogExcerpt, filed.At));
+            if (_reports.Count > Kept)
+            {
+                _reports.RemoveAt(0);
+            }
         }
     }
 

@@ -51,4 +51,10 @@ public static class ApiIds
         id is { Length: > 0 and <= 200 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '~' or '.');
 
     public static string NewContractId() => "ct_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Weeks and days the product deals in: 2000 to 2099 (the domain refuses times outside them too).</summary>
+    public static bool TryParseWeek(string? text, out Actors.Billing.IsoWeek week) =>
+        Actors.Billing.IsoWeek.TryParse(text, out week) && week.Year is >= 2000 and <= 2099;
+
+    public static bool IsPlausibleDay(DateOnly day) => day.Year is >= 2000 and <= 2099;
 }

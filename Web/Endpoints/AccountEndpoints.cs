@@ -7,6 +7,7 @@ using LiveTracker.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 
 namespace LiveTracker.Web.Endpoints;
 
@@ -123,12 +124,26 @@ public static class AccountEndpoints
         return Results.Ok(new LoginResponse(token, user.UserId, Roles.ToApi(user.Role)));
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, DomainClient domain, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(
+        HttpContext context, DomainClient domain, Live.WatchedContracts watched, Microsoft.AspNetCore.SignalR.IHubContext<Live.WorkViewHub> hub,
+        CancellationToken cancellationToken)
     {
         var tokenId = context.User.FindFirstValue(LiveTrackerAuthentication.TokenIdClaim);
         if (tokenId is not null)
         {
             await domain.AskAsync(domain.Regions.Tokens, tokenId, new RevokeToken(), cancellationToken);
+
+            // Live pages open under this sign-in stop receiving at once (on this node).
+            foreach (var (connectionId, contracts) in watched.SignedWith(tokenId))
+            {
+                foreach (var contractId in contracts)
+                {
+                    watched.Remove(connectionId, contractId);
+                    await hub.Groups.RemoveFromGroupAsync(connectionId, Live.WorkViewHub.Group(contractId), cancellationToken);
+                }
+
+                await hub.Clients.Client(connectionId).SendAsync("signedOut", new { reason = "signed out" }, cancellationToken);
+            }
         }
 
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -61,9 +61,10 @@ public static class DiaryEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            || !ApiIds.IsPlausibleDay(day))
         {
-            return ApiProblems.Invalid("invalid-date", "date is a UTC day written like 2026-11-16.");
+            return ApiProblems.Invalid("invalid-date", "date is a UTC day written like 2026-11-16 (years 2000 to 2099).");
         }
 
         var from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -13,7 +13,7 @@ public static class OperatorEndpoints
         endpoints.MapGet("/api/disputes", OpenDisputesAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
         endpoints.MapGet("/api/cluster", ClusterAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
         var support = endpoints.MapGroup("/api/support/reports").WithTags("Support");
-        support.MapPost("", FileReportAsync).RequireAuthorization(Policies.SignedIn);
+        support.MapPost("", FileReportAsync).RequireAuthorization(Policies.SignedIn).RequireRateLimiting(ScreenshotEndpoints.UploadRateLimit);
         support.MapGet("", ReportsAsync).RequireAuthorization(Policies.Operator);
         return endpoints;
     }

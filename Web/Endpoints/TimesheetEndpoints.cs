@@ -35,9 +35,9 @@ public static class TimesheetEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (!IsoWeek.TryParse(week, out var isoWeek))
+        if (!ApiIds.TryParseWeek(week, out var isoWeek))
         {
-            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47.");
+            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47 (years 2000 to 2099).");
         }
 
         var reply = await domain.ContractAsync(id, new GetTimesheet(isoWeek), cancellationToken);
@@ -52,9 +52,9 @@ public static class TimesheetEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (!IsoWeek.TryParse(week, out var isoWeek))
+        if (!ApiIds.TryParseWeek(week, out var isoWeek))
         {
-            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47.");
+            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47 (years 2000 to 2099).");
         }
 
         var diary = await domain.ContractAsync(id, new ForWeek(isoWeek.StartIn(settings.Domain.WeekZone).AddDays(3), new GetDiary()), cancellationToken);
@@ -99,9 +99,9 @@ public static class TimesheetEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (!IsoWeek.TryParse(week, out var isoWeek))
+        if (!ApiIds.TryParseWeek(week, out var isoWeek))
         {
-            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47.");
+            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47 (years 2000 to 2099).");
         }
 
         var reply = await domain.ContractAsync(
@@ -120,9 +120,9 @@ public static class TimesheetEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (!IsoWeek.TryParse(week, out var isoWeek))
+        if (!ApiIds.TryParseWeek(week, out var isoWeek))
         {
-            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47.");
+            return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47 (years 2000 to 2099).");
         }
 
         var reply = await domain.ContractAsync(id, new PayTimesheet(user.UserId, isoWeek), cancellationToken);

@@ -114,7 +114,7 @@ public static class TrackingEndpoints
             return ApiProblems.NotFound("contract");
         }
 
-        if (items is null or { Count: 0 or > 1440 })
+        if (items is null or { Count: 0 or > 1440 } || items.Any(i => i is null))
         {
             return ApiProblems.Invalid("invalid-activity", "Send 1 to 1440 minutes of activity.");
         }

@@ -65,6 +65,8 @@ public static class LiveTrackerHost
         var builder = WebApplication.CreateBuilder(args ?? []);
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
+        // Request lines carry the hub's access_token in their query string: they are not logged.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         // Problems the framework writes itself (unreadable JSON, unknown route, wrong method) get a stable code too.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -129,6 +131,7 @@ public static class LiveTrackerHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<CrossSiteRequestGuard>();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -21,11 +21,19 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
 
     public async Task<WatchResult> Watch(string contractId, long? afterOrdering = null)
     {
-        var user = Context.GetHttpContext()!.User();
+        var http = Context.GetHttpContext()!;
+        var user = http.User();
+        if (await LiveTrackerAuthentication.ActiveTokenAsync(http, user.TokenId) is null)
+        {
+            throw new HubException("unauthenticated: the sign-in of this connection has ended.");
+        }
+
         if (await domain.ContractForPartyAsync(contractId, user, Context.ConnectionAborted) is null)
         {
             throw new HubException("not-found: no such contract, or it is not yours to see.");
         }
+
+        watched.Signed(Context.ConnectionId, user.TokenId);
 
         // Join first, then replay: a message arriving meanwhile may come twice (pages skip orderings they have),
         // never not at all.
@@ -68,6 +76,28 @@ public sealed class WatchedContracts
 {
     private readonly ConcurrentDictionary<string, int> _watchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HashSet<string>> _byConnection = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _tokenOf = new(StringComparer.Ordinal);
+
+    /// <summary>Remembers which sign-in a connection watches under, so signing out can end its subscriptions.</summary>
+    public void Signed(string connectionId, string tokenId) => _tokenOf[connectionId] = tokenId;
+
+    /// <summary>The connections signed in with <paramref name="tokenId"/> and the contracts each watches.</summary>
+    public IReadOnlyList<(string ConnectionId, IReadOnlyList<string> Contracts)> SignedWith(string tokenId)
+    {
+        var result = new List<(string, IReadOnlyList<string>)>();
+        foreach (var (connectionId, token) in _tokenOf)
+        {
+            if (token == tokenId && _byConnection.TryGetValue(connectionId, out var set))
+            {
+                lock (set)
+                {
+                    result.Add((connectionId, [.. set]));
+                }
+            }
+        }
+
+        return result;
+    }
 
     public bool IsWatched(string contractId) => _watchers.TryGetValue(contractId, out var count) && count > 0;
 
@@ -102,12 +132,19 @@ public sealed class WatchedContracts
             }
         }
 
-        _watchers.AddOrUpdate(contractId, 0, (_, n) => Math.Max(0, n - 1));
+        Decrement(contractId);
         return true;
+    }
+
+    private void Decrement(string contractId)
+    {
+        _watchers.AddOrUpdate(contractId, 0, (_, n) => Math.Max(0, n - 1));
+        _watchers.TryRemove(KeyValuePair.Create(contractId, 0));
     }
 
     public void RemoveConnection(string connectionId)
     {
+        _tokenOf.TryRemove(connectionId, out _);
         if (_byConnection.TryRemove(connectionId, out var set))
         {
             string[] contracts;
@@ -118,7 +155,7 @@ public sealed class WatchedContracts
 
             foreach (var contractId in contracts)
             {
-                _watchers.AddOrUpdate(contractId, 0, (_, n) => Math.Max(0, n - 1));
+                Decrement(contractId);
             }
         }
     }
@@ -159,9 +196,14 @@ public sealed class LiveReplay(IPersistenceStore store, EventSerializer serializ
                     yield break;
                 }
 
-                foreach (var message in LiveFeed.Messages(stored, serializer).Where(m => m.ContractId == contractId))
+                // Other contracts' events are not even read (a tracker's name their contract inside).
+                var owner = LiveMessages.ContractOf(stored.PersistenceId);
+                if (owner == contractId || (owner is null && stored.PersistenceId.StartsWith("tracker-", StringComparison.Ordinal)))
                 {
-                    yield return message;
+                    foreach (var message in LiveFeed.Messages(stored, serializer).Where(m => m.ContractId == contractId))
+                    {
+                        yield return message;
+                    }
                 }
             }
         }

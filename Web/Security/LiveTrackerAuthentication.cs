@@ -62,6 +62,11 @@ public static class LiveTrackerAuthentication
         return services;
     }
 
+    /// <summary><c>lt_</c> and 43 base64url characters (256 bits), as <see cref="NewToken"/> makes them.</summary>
+    public static bool LooksLikeToken(string token) =>
+        token is { Length: 46 } && token.StartsWith("lt_", StringComparison.Ordinal)
+        && token.AsSpan(3).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+
     /// <summary>A fresh bearer token: 256 random bits, shown once; only its SHA-256 is stored.</summary>
     public static string NewToken() => "lt_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
@@ -95,7 +100,7 @@ public static class LiveTrackerAuthentication
             principal.FindFirstValue(TokenIdClaim) ?? string.Empty);
     }
 
-    internal static async Task<TokenView?> ActiveTokenAsync(HttpContext context, string tokenId)
+    public static async Task<TokenView?> ActiveTokenAsync(HttpContext context, string tokenId)
     {
         var domain = context.RequestServices.GetRequiredService<DomainClient>();
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
@@ -137,9 +142,15 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOpt
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim()
             : Request.Query.TryGetValue("access_token", out var fromQuery) ? fromQuery.ToString()
             : null;
-        if (string.IsNullOrEmpty(token) || token.Length > 200)
+        if (string.IsNullOrEmpty(token))
         {
             return AuthenticateResult.NoResult();
+        }
+
+        // Only the shape we issue is looked up: made-up tokens cost no entity and no journal read.
+        if (!LiveTrackerAuthentication.LooksLikeToken(token))
+        {
+            return AuthenticateResult.Fail("Not a LiveTracker token.");
         }
 
         var tokenId = UserIds.TokenId(token);
