@@ -53,7 +53,8 @@ public static class LiveTrackerHost
     public static WebApplication Build(LiveTrackerSettings settings, string[]? args = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder(args ?? []);
+        // The pages live beside the assembly, so tests and ./run find them whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], WebRootPath = Pages.WebRoot });
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
         builder.Services.AddProblemDetails();
@@ -84,6 +85,8 @@ public static class LiveTrackerHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePages();
+        app.UsePagesFallback();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
