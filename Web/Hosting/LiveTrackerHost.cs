@@ -62,7 +62,8 @@ public static class LiveTrackerHost
     public static WebApplication Build(LiveTrackerSettings settings, string[]? args = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder(args ?? []);
+        // The pages live beside the assembly, so tests and ./run find them whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], WebRootPath = Pages.WebRoot });
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
         // Request lines carry the hub's access_token in their query string: they are not logged.
@@ -130,6 +131,8 @@ public static class LiveTrackerHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePages();
+        app.UsePagesFallback();
         app.UseAuthentication();
         app.UseMiddleware<CrossSiteRequestGuard>();
         app.UseRateLimiter();
