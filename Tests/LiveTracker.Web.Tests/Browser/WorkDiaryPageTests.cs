@@ -194,6 +194,7 @@ public sealed class WorkDiaryPageTests(BrowserNode browser) : IClassFixture<Brow
         var operatorPersona = await OperatorAsync();
         await using var op = await browser.SignInAsync(operatorPersona);
         Assert.EndsWith("/operator.html", op.Page.Url, StringComparison.Ordinal);
+        await Expect(op.Page.Locator("#open-empty")).ToBeVisibleAsync(); // the list of open disputes loaded, and is empty
         await op.Page.GetByLabel("Dispute id").FillAsync($"{contractId}~d9");
         await op.Page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Resolve dispute" }).ClickAsync();
         await Expect(op.Page.Locator("#resolve [role=status]")).ToHaveClassAsync("error");
