@@ -4,8 +4,8 @@ using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [--pg CONNSTR] [--scale X] [--minutes M] [--out FILE]
-// Without a selection all four run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [live] [--pg CONNSTR] [--scale X] [--minutes M] [--out FILE]
+// Without a selection all five run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 var pg = Option("--pg");
 var outFile = Option("--out");
@@ -60,6 +60,13 @@ try
             sections.Add(await TrackingBenchmark.RunAsync(
                 "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "tracking.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), freelancers, minutes, log));
         }
+    }
+
+    if (Run("live"))
+    {
+        // 1,000 agents and 200 pages on one node; --scale shortens the phases (20 s each at scale 1), not the load.
+        var phase = TimeSpan.FromSeconds(Math.Max(3, 20 * scale));
+        sections.Add(await LiveBenchmark.RunAsync(pg is not null ? "postgresql" : "sqlite", pg, work, 1_000, 200, phase, log));
     }
 }
 finally
