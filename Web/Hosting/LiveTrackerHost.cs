@@ -101,6 +101,7 @@ public static class LiveTrackerHost
         });
         builder.Services.AddLiveTrackerRuntime(settings, time ?? TimeProvider.System);
         builder.Services.AddSingleton<DomainClient>();
+        builder.Services.AddExceptionHandler<OverloadExceptionHandler>();
         builder.Services.AddLiveTrackerAuthentication(settings);
         builder.Services.AddRateLimiter(options =>
         {
