@@ -17,6 +17,9 @@ public sealed partial class LiveFeed(
 
     private long _position;
 
+    // The last send of each contract; the feed loop is the only writer, so no lock.
+    private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
+
     public static IEnumerable<LiveMessage> Messages(JournalEvent stored, EventSerializer serializer)
     {
         ArgumentNullException.ThrowIfNull(stored);
@@ -57,7 +60,7 @@ public sealed partial class LiveFeed(
                     {
                         foreach (var message in Messages(stored, serializer).Where(m => watched.IsWatched(m.ContractId)))
                         {
-                            await hub.Clients.Group(WorkViewHub.Group(message.ContractId)).SendAsync(message.Method, message.Payload, stoppingToken);
+                            Send(message, stoppingToken);
                         }
                     }
 
@@ -77,6 +80,44 @@ public sealed partial class LiveFeed(
             }
         }
     }
+
+    /// <summary>
+    /// Sends in order per contract, but without waiting: a page that stops reading its WebSocket holds back only
+    /// its own contracts' messages (until SignalR drops it), never the feed or other contracts.
+    /// </summary>
+    private void Send(LiveMessage message, CancellationToken cancellationToken)
+    {
+        var previous = _sending.GetValueOrDefault(message.ContractId, Task.CompletedTask);
+        _sending[message.ContractId] = SendAfterAsync(previous, message, cancellationToken);
+        if (_sending.Count > 10_000)
+        {
+            foreach (var done in _sending.Where(s => s.Value.IsCompleted).Select(s => s.Key).ToList())
+            {
+                _sending.Remove(done);
+            }
+        }
+    }
+
+    private async Task SendAfterAsync(Task previous, LiveMessage message, CancellationToken cancellationToken)
+    {
+        await previous.ConfigureAwait(false);
+        try
+        {
+            await hub.Clients.Group(WorkViewHub.Group(message.ContractId)).SendAsync(message.Method, message.Payload, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // One failed send (a connection going away) must not stop the contract's later messages.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogSendFailed(logger, ex, message.ContractId);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A live message for contract {ContractId} could not be sent")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string contractId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The live feed failed after ordering {Position}; resuming")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, long position);
