@@ -13,13 +13,13 @@ public enum CaptureArea
 /// <summary>
 /// Grabs the screen through MIT-SHM (a shared segment the server writes into: ~0.3 ms for 1080p), falling back to
 /// XGetImage (10–15 ms) when the server cannot attach our segment (remote display, separate IPC namespace).
-/// Use from one thread; the display is not shared.
+/// Use from one thread; the display is not shared. <paramref name="useSharedMemory"/> false forces XGetImage.
 /// </summary>
-public sealed unsafe class ScreenCapture(X11Display display)
+public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemory = true)
 {
     private const int IpcPrivate = 0, IpcCreat = 0x200, IpcRmid = 0;
 
-    private bool shmFailed;
+    private bool shmFailed = !useSharedMemory;
 
     /// <summary>Whether the last grab used shared memory (false after the XGetImage fallback).</summary>
     public bool UsedSharedMemory { get; private set; }

@@ -59,6 +59,28 @@ public sealed class DesktopTests(DesktopFixture desktop)
     }
 
     [Fact]
+    public void The_XGetImage_fallback_captures_the_same_pixels_as_shared_memory()
+    {
+        using var display = X11Display.Open(x.Display);
+        _ = x.Xterm("LtStill", "-bg", "blue", "-geometry", "30x8+600+400");
+        var fallback = new ScreenCapture(display, useSharedMemory: false);
+        var shared = new ScreenCapture(display);
+
+        // The xterm's cursor blinks, so compare two grabs taken back to back and allow one retry.
+        var same = false;
+        for (var attempt = 0; attempt < 3 && !same; attempt++)
+        {
+            var a = shared.Grab();
+            var b = fallback.Grab();
+            same = a.Pixels.Span.SequenceEqual(b.Pixels.Span);
+        }
+
+        Assert.True(shared.UsedSharedMemory);
+        Assert.False(fallback.UsedSharedMemory);
+        Assert.True(same);
+    }
+
+    [Fact]
     public void A_red_window_shows_red_in_its_region()
     {
         using var display = X11Display.Open(x.Display);

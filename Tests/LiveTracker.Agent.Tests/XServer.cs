@@ -47,21 +47,57 @@ public sealed class XServer : IDisposable
         }
 
         var x = new XServer(process, ":" + number.Trim());
-        if (windowManager)
+        try
         {
-            _ = x.StartClient("openbox");
-            x.WaitFor(() => x.Run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK").Contains("window id", StringComparison.Ordinal),
-                "openbox to manage the screen");
+            if (windowManager)
+            {
+                x.StartWindowManager();
+            }
+        }
+        catch
+        {
+            // A fixture that fails to start must not leave its X server behind.
+            x.Dispose();
+            throw;
         }
 
         return x;
     }
 
-    public Process StartClient(string file, params string[] args)
+    private void StartWindowManager()
+    {
+        // Once in a few dozen runs on a loaded machine openbox never took the screen; a second start does.
+        for (var attempt = 1; ; attempt++)
+        {
+            var log = new System.Text.StringBuilder();
+            var openbox = StartClient("openbox", log, "--sm-disable");
+            try
+            {
+                WaitFor(() => Run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK").Contains("window id", StringComparison.Ordinal),
+                    "openbox to manage the screen");
+                break;
+            }
+            catch (TimeoutException e)
+            {
+                var exited = openbox.HasExited ? $"exited {openbox.ExitCode}" : "running";
+                if (attempt == 2)
+                {
+                    throw new TimeoutException($"{e.Message} (openbox {exited}: {log})");
+                }
+
+                Console.Error.WriteLine($"openbox did not start ({exited}: {log}); retrying");
+                Stop(openbox);
+            }
+        }
+    }
+
+    public Process StartClient(string file, params string[] args) => StartClient(file, null, args);
+
+    private Process StartClient(string file, System.Text.StringBuilder? log, params string[] args)
     {
         var process = Process.Start(Info(file, args)) ?? throw new InvalidOperationException($"cannot start {file}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         lock (clients)
@@ -70,6 +106,17 @@ public sealed class XServer : IDisposable
         }
 
         return process;
+    }
+
+    private static void Append(System.Text.StringBuilder? log, string? line)
+    {
+        if (log is not null && line is not null)
+        {
+            lock (log)
+            {
+                _ = log.AppendLine(line);
+            }
+        }
     }
 
     /// <summary>Starts an xterm with a unique WM_CLASS, waits until it is mapped, focuses it, returns its window id.</summary>
