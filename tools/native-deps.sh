@@ -20,6 +20,18 @@ ensure_native_deps() {
   local missing=()
   has_shared_library libturbojpeg.so.0 || missing+=(libturbojpeg0)
   has_shared_library libwebp.so.7 || missing+=(libwebp7)
+  # The Linux agent (Agent/X11) and its tests: X client libraries, plus a headless X server, a window manager,
+  # windows and synthetic input for Tests/LiveTracker.Agent.Tests.
+  has_shared_library libX11.so.6 || missing+=(libx11-6)
+  has_shared_library libXext.so.6 || missing+=(libxext6)
+  has_shared_library libXtst.so.6 || missing+=(libxtst6)
+  has_shared_library libXi.so.6 || missing+=(libxi6)
+  has_shared_library libXss.so.1 || missing+=(libxss1)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  command -v xdotool >/dev/null || missing+=(xdotool)
+  command -v xterm >/dev/null || missing+=(xterm)
+  command -v xdpyinfo >/dev/null || missing+=(x11-utils)
+  command -v openbox >/dev/null || missing+=(openbox)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${missing[*]}; run this as root once (it installs them with apt) or: sudo apt-get install ${missing[*]}" >&2
