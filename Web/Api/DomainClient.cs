@@ -22,6 +22,10 @@ public sealed class DomainClient(DomainRegions regions, LiveTrackerSettings sett
     public Task<object> ContractAsync(string contractId, object message, CancellationToken cancellationToken) =>
         AskAsync(regions.Contracts, contractId, message, cancellationToken);
 
+    /// <summary>A Work Diary command for a whole week (not a moment in it): routed by the week's middle, in the week zone.</summary>
+    public Task<object> WeekAsync(string contractId, Actors.Billing.IsoWeek week, object command, CancellationToken cancellationToken) =>
+        ContractAsync(contractId, new ForWeek(week.StartIn(settings.Domain.WeekZone).AddDays(3), command), cancellationToken);
+
     public Task<object> UserAsync(string userId, object message, CancellationToken cancellationToken) =>
         AskAsync(regions.Users, userId, message, cancellationToken);
 

@@ -1,5 +1,4 @@
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Security;
@@ -16,18 +15,18 @@ public static class DiaryEndpoints
         contract.MapPut("/segments/{segmentStart}/memo", EditMemoAsync).RequireAuthorization(Policies.Freelancer);
         contract.MapPost("/manual-time", ManualTimeAsync).RequireAuthorization(Policies.Freelancer);
         var screenshots = endpoints.MapGroup("/api/screenshots/{captureId}").RequireAuthorization(Policies.SignedIn).WithTags("Work Diary");
-        screenshots.MapDelete("", (string captureId, HttpContext c, DomainClient d, LiveTrackerSettings s, CancellationToken t) =>
-            OnCaptureAsync(captureId, c, d, s, freelancer: true, new DeleteCapture(captureId), Results.NoContent(), t));
-        screenshots.MapPost("/reject", (string captureId, ReasonRequest? body, HttpContext c, DomainClient d, LiveTrackerSettings s, CancellationToken t) =>
+        screenshots.MapDelete("", (string captureId, HttpContext c, DomainClient d, CancellationToken t) =>
+            OnCaptureAsync(captureId, c, d, freelancer: true, new DeleteCapture(captureId), Results.NoContent(), t));
+        screenshots.MapPost("/reject", (string captureId, ReasonRequest? body, HttpContext c, DomainClient d, CancellationToken t) =>
             string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > 2000
                 ? Task.FromResult(ApiProblems.Invalid("invalid-reason", "Say why the screenshot is not your work (at most 2000 characters)."))
-                : OnCaptureAsync(captureId, c, d, s, freelancer: false, new RejectCapture(captureId, body.Reason), Results.Ok(), t));
-        screenshots.MapPost("/review-request", (string captureId, MessageRequest? body, HttpContext c, DomainClient d, LiveTrackerSettings s, CancellationToken t) =>
-            OnCaptureAsync(captureId, c, d, s, freelancer: true, new RequestReview(captureId, body?.Message ?? string.Empty), Results.Ok(), t));
-        screenshots.MapPut("/comment", (string captureId, CommentRequest? body, HttpContext c, DomainClient d, LiveTrackerSettings s, CancellationToken t) =>
+                : OnCaptureAsync(captureId, c, d, freelancer: false, new RejectCapture(captureId, body.Reason), Results.Ok(), t));
+        screenshots.MapPost("/review-request", (string captureId, MessageRequest? body, HttpContext c, DomainClient d, CancellationToken t) =>
+            OnCaptureAsync(captureId, c, d, freelancer: true, new RequestReview(captureId, body?.Message ?? string.Empty), Results.Ok(), t));
+        screenshots.MapPut("/comment", (string captureId, CommentRequest? body, HttpContext c, DomainClient d, CancellationToken t) =>
             body?.Comment is not { Length: <= 2000 } comment
                 ? Task.FromResult(ApiProblems.Invalid("invalid-comment", "A comment has at most 2000 characters."))
-                : OnCaptureAsync(captureId, c, d, s, freelancer: true, new CommentOnCapture(captureId, comment), Results.Ok(), t));
+                : OnCaptureAsync(captureId, c, d, freelancer: true, new CommentOnCapture(captureId, comment), Results.Ok(), t));
         return endpoints;
     }
 
@@ -145,7 +144,7 @@ public static class DiaryEndpoints
 
     /// <summary>A capture's contract and week come from its id; only parties reach it, and only the right one may act.</summary>
     private static async Task<IResult> OnCaptureAsync(
-        string captureId, HttpContext context, DomainClient domain, LiveTrackerSettings settings, bool freelancer, object command, IResult success,
+        string captureId, HttpContext context, DomainClient domain, bool freelancer, object command, IResult success,
         CancellationToken cancellationToken)
     {
         var user = context.User();
@@ -160,7 +159,7 @@ public static class DiaryEndpoints
             return ApiProblems.Forbidden(freelancer ? "Only the contract's freelancer can do this." : "Only the contract's client can do this.");
         }
 
-        var reply = await domain.ContractAsync(contractId, new ForWeek(week.StartIn(settings.Domain.WeekZone).AddDays(3), command), cancellationToken);
+        var reply = await domain.WeekAsync(contractId, week, command, cancellationToken);
         return reply is Accepted ? success : ApiProblems.Unexpected(reply);
     }
 }

@@ -26,10 +26,10 @@ public static class ScreenshotEndpoints
         endpoints.MapPost("/api/contracts/{id}/screenshots", UploadAsync)
             .RequireAuthorization(Policies.Freelancer).RequireRateLimiting(UploadRateLimit).DisableAntiforgery().WithTags("Work Diary");
         var screenshots = endpoints.MapGroup("/api/screenshots/{captureId}").RequireAuthorization(Policies.SignedIn).WithTags("Work Diary");
-        screenshots.MapGet("", (string captureId, HttpContext c, DomainClient d, BlobStore b, LiveTrackerSettings s, CancellationToken t) =>
-            ServeAsync(captureId, thumbnail: false, c, d, b, s, t));
-        screenshots.MapGet("/thumb", (string captureId, HttpContext c, DomainClient d, BlobStore b, LiveTrackerSettings s, CancellationToken t) =>
-            ServeAsync(captureId, thumbnail: true, c, d, b, s, t));
+        screenshots.MapGet("", (string captureId, HttpContext c, DomainClient d, BlobStore b, CancellationToken t) =>
+            ServeAsync(captureId, thumbnail: false, c, d, b, t));
+        screenshots.MapGet("/thumb", (string captureId, HttpContext c, DomainClient d, BlobStore b, CancellationToken t) =>
+            ServeAsync(captureId, thumbnail: true, c, d, b, t));
         return endpoints;
     }
 
@@ -164,11 +164,11 @@ public static class ScreenshotEndpoints
     }
 
     private static async Task<IResult> ServeAsync(
-        string captureId, bool thumbnail, HttpContext context, DomainClient domain, BlobStore blobs, LiveTrackerSettings settings, CancellationToken cancellationToken)
+        string captureId, bool thumbnail, HttpContext context, DomainClient domain, BlobStore blobs, CancellationToken cancellationToken)
     {
         if (!CaptureIds.TryParse(captureId, out var contractId, out var week)
             || await domain.ContractForPartyAsync(contractId, context.User(), cancellationToken) is null
-            || await domain.ContractAsync(contractId, new ForWeek(week.StartIn(settings.Domain.WeekZone).AddDays(3), new GetCapture(captureId)), cancellationToken)
+            || await domain.WeekAsync(contractId, week, new GetCapture(captureId), cancellationToken)
                 is not CaptureView { Deleted: false } capture
             || !BlobKey.TryParse(thumbnail ? capture.ThumbnailKey : capture.BlobKey, out var key)
             || blobs.OpenRead(key) is not { } stream)

@@ -44,8 +44,7 @@ public static class TimesheetEndpoints
         return reply is TimesheetView view ? Results.Ok(view.ToApi()) : ApiProblems.Unexpected(reply);
     }
 
-    private static async Task<IResult> CsvAsync(
-        string id, string week, HttpContext context, DomainClient domain, Actors.Configuration.LiveTrackerSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> CsvAsync(string id, string week, HttpContext context, DomainClient domain, CancellationToken cancellationToken)
     {
         if (await domain.ContractForPartyAsync(id, context.User(), cancellationToken) is not { } contract)
         {
@@ -57,7 +56,7 @@ public static class TimesheetEndpoints
             return ApiProblems.Invalid("invalid-week", "A week is written like 2026-W47 (years 2000 to 2099).");
         }
 
-        var diary = await domain.ContractAsync(id, new ForWeek(isoWeek.StartIn(settings.Domain.WeekZone).AddDays(3), new GetDiary()), cancellationToken);
+        var diary = await domain.WeekAsync(id, isoWeek, new GetDiary(), cancellationToken);
         if (diary is not WeekDiary weekDiary || weekDiary.Week != isoWeek)
         {
             return diary is Rejected rejected ? ApiProblems.From(rejected) : ApiProblems.NotFound("week");

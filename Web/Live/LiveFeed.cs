@@ -12,9 +12,7 @@ public sealed partial class LiveFeed(
     IPersistenceStore store, EventSerializer serializer, WatchedContracts watched, IHubContext<WorkViewHub> hub, ILogger<LiveFeed> logger)
     : BackgroundService
 {
-    /// <summary>The ordering pushed up to (for diagnostics and tests).</summary>
-    public long Position => Interlocked.Read(ref _position);
-
+    // Only the feed loop reads and moves it.
     private long _position;
 
     // The last send of each contract; the feed loop is the only writer, so no lock.
@@ -40,7 +38,7 @@ public sealed partial class LiveFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Pages that connect later ask for replay; the feed itself starts at the present.
-        Interlocked.Exchange(ref _position, await store.EventLog.ReadHighestOrderingAsync(stoppingToken));
+        _position = await store.EventLog.ReadHighestOrderingAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,7 +54,7 @@ public sealed partial class LiveFeed(
                 {
                     // Unwatched contracts cost no deserialization; a tracker's events name their contract inside.
                     var contractId = LiveMessages.ContractOf(stored.PersistenceId);
-                    if (contractId is not null ? watched.IsWatched(contractId) : stored.PersistenceId.StartsWith("tracker-", StringComparison.Ordinal))
+                    if (contractId is not null ? watched.IsWatched(contractId) : LiveMessages.IsTracker(stored.PersistenceId))
                     {
                         foreach (var message in Messages(stored, serializer).Where(m => watched.IsWatched(m.ContractId)))
                         {
@@ -64,7 +62,7 @@ public sealed partial class LiveFeed(
                         }
                     }
 
-                    Interlocked.Exchange(ref _position, stored.Ordering);
+                    _position = stored.Ordering;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -27,6 +27,9 @@ public static class LiveMessages
     private const string ContractPrefix = "contract-";
     private const string TrackerPrefix = "tracker-";
 
+    /// <summary>A freelancer tracker's events name their contract inside, not in the persistence id.</summary>
+    public static bool IsTracker(string persistenceId) => persistenceId.StartsWith(TrackerPrefix, StringComparison.Ordinal);
+
     /// <summary>The contract an event's entity belongs to, when that can be told from its persistence id alone.</summary>
     public static string? ContractOf(string persistenceId)
     {
@@ -46,7 +49,7 @@ public static class LiveMessages
     {
         ArgumentNullException.ThrowIfNull(stored);
         var ordering = stored.Ordering;
-        if (stored.PersistenceId.StartsWith(TrackerPrefix, StringComparison.Ordinal))
+        if (IsTracker(stored.PersistenceId))
         {
             var contractId = @event switch
             {

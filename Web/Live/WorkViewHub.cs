@@ -198,7 +198,7 @@ public sealed class LiveReplay(IPersistenceStore store, EventSerializer serializ
 
                 // Other contracts' events are not even read (a tracker's name their contract inside).
                 var owner = LiveMessages.ContractOf(stored.PersistenceId);
-                if (owner == contractId || (owner is null && stored.PersistenceId.StartsWith("tracker-", StringComparison.Ordinal)))
+                if (owner == contractId || (owner is null && LiveMessages.IsTracker(stored.PersistenceId)))
                 {
                     foreach (var message in LiveFeed.Messages(stored, serializer).Where(m => m.ContractId == contractId))
                     {
