@@ -174,9 +174,17 @@ public sealed class ServerClient : IDisposable
 
             if (response.IsSuccessStatusCode)
             {
+                // An answer without a body must have none, and anything else must be JSON: a captive portal's or a
+                // misconfigured proxy's "200 OK" page is not the server having accepted the work.
+                var json = response.Content.Headers.ContentType?.MediaType is { } media && media.EndsWith("json", StringComparison.OrdinalIgnoreCase);
                 if (typeof(T) == typeof(object))
                 {
-                    return new(AnswerKind.Ok, default, status, null, "ok");
+                    return body.Length == 0 || json ? new(AnswerKind.Ok, default, status, null, "ok") : Garbage<T>(status, body);
+                }
+
+                if (!json)
+                {
+                    return Garbage<T>(status, body);
                 }
 
                 try

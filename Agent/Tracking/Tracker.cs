@@ -452,7 +452,8 @@ public sealed class Tracker : IDisposable
             return poll;
         }
 
-        var idle = Guard(now, d => clock.Scale(d.Idle()));
+        // Starting (or resuming) tracking is itself the freelancer at the computer, even from a script.
+        var idle = Guard(now, d => Min(clock.Scale(d.Idle()), now - current.StartedAt));
         if (idle is null)
         {
             return poll;
@@ -1038,6 +1039,8 @@ public sealed class Tracker : IDisposable
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     public void Dispose()
     {

@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using Xunit;
+
+namespace LiveTracker.Agent.Tests.EndToEnd;
+
+/// <summary>Idle: tracking pauses after the contract's idle timeout and asks on return; the idle span is not billed.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class IdleEndToEndTests
+{
+    [Fact]
+    public async Task No_input_for_the_idle_timeout_pauses_tracking_and_the_return_asks_whether_to_keep_working()
+    {
+        await using var world = await TrackingWorld.CreateAsync(idleTimeoutMinutes: 3);
+        await world.LoginAsync();
+        world.Settings(("noticeBeforeUpload", "false"));
+        await world.StartAgentAsync();
+        var (code, output) = await world.CliAsync("start", "--memo", "Reading specs");
+        Assert.True(code == 0, output);
+        var started = world.Clock.GetUtcNow();
+        world.Type(3);
+        var lastInput = world.Clock.GetUtcNow();
+
+        await TrackingWorld.EventuallyAsync(async () => (await world.StateAsync()).Status == "idle", "the idle pause");
+        var paused = await world.StateAsync();
+        Assert.Contains("no keyboard or mouse input", paused.Notice, StringComparison.Ordinal);
+        Assert.InRange(paused.IdlePrompt!.IdleSince, lastInput.AddMinutes(-1), lastInput.AddMinutes(2));
+        await TrackingWorld.EventuallyAsync(async () =>
+            !(await world.FreelancerHttp.GetFromJsonAsync<Server.TrackingInfo>("/api/me/tracking", TrackingWorld.Json))!.Active,
+            "the server session to stop too");
+
+        // Away for more than two whole segments.
+        await world.PassAsync(25);
+        Assert.Equal("idle", (await world.StateAsync()).Status);
+        Assert.Null((await world.StateAsync()).IdlePrompt!.ReturnedAt);
+        world.Type(1);
+        await TrackingWorld.EventuallyAsync(async () => (await world.StateAsync()).IdlePrompt?.ReturnedAt is not null, "the question on return");
+        var question = (await world.StateAsync()).IdlePrompt!;
+        Assert.True(question.IdleMinutes >= 20, $"idle for {question.IdleMinutes} minutes");
+        (code, output) = await world.CliAsync("status");
+        Assert.Contains("keep working?", output, StringComparison.Ordinal);
+
+        (code, output) = await world.CliAsync("idle", "keep");
+        Assert.True(code == 0, output);
+        var resumed = await world.StateAsync();
+        Assert.Equal("tracking", resumed.Status);
+        Assert.Null(resumed.IdlePrompt);
+        world.Type(3);
+        await world.PassAsync(12);
+        (code, output) = await world.CliAsync("stop");
+        Assert.True(code == 0, output);
+        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+
+        var idleSpan = (From: question.IdleSince, To: question.ReturnedAt!.Value);
+        var captures = (await world.StateAsync()).RecentCaptures;
+        Assert.DoesNotContain(captures, c => c.CapturedAt > idleSpan.From.AddMinutes(1) && c.CapturedAt < idleSpan.To);
+        var diary = await world.DiaryAsync(started);
+        // Segments wholly inside the idle span have neither a capture nor billed time (most are not in the diary at all).
+        Assert.True(idleSpan.To - idleSpan.From >= TimeSpan.FromMinutes(20));
+        Assert.DoesNotContain(diary, s => s.SegmentStart >= idleSpan.From && s.SegmentStart.AddMinutes(10) <= idleSpan.To
+            && (s.Billable || s.Screenshot is not null));
+        Assert.Contains(diary, s => s.SegmentStart >= idleSpan.To.AddMinutes(-10) && s.Billable);
+    }
+}
