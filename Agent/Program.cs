@@ -60,10 +60,15 @@ internal static class Program
         stop.SetAction((_, _) => WithAgentAsync(paths, c => c.PostAsync("api/stop", new { })));
         root.Subcommands.Add(stop);
 
-        var memoText = new Argument<string>("text");
+        var memoText = new Argument<string?>("text") { Arity = ArgumentArity.ZeroOrOne };
         var memoLabel = new Option<string?>("--label") { Description = "Activity label" };
-        var memoCommand = new Command("memo", "Change what you are working on (also while tracking).") { memoText, memoLabel };
-        memoCommand.SetAction((r, _) => WithAgentAsync(paths, c => c.PutAsync("api/memo", new { memo = r.GetValue(memoText), activityLabel = r.GetValue(memoLabel) })));
+        var memoCommand = new Command("memo", "Change what you are working on (also while tracking); without text, answers \"still working on …?\" with yes.")
+        {
+            memoText, memoLabel,
+        };
+        memoCommand.SetAction((r, _) => WithAgentAsync(paths, c => r.GetValue(memoText) is { } text
+            ? c.PutAsync("api/memo", new { memo = text, activityLabel = r.GetValue(memoLabel) })
+            : c.PostAsync("api/memo-question", new { })));
         root.Subcommands.Add(memoCommand);
 
         var status = new Command("status", "Tracking state and the three views of time: this session, today, this week.");

@@ -30,8 +30,10 @@ public sealed record OutboxMinute(string ContractId, DateTimeOffset Minute, int 
 public sealed record OutboxCounts(int CapturesWaiting, int MinutesWaiting, int Failed, DateTimeOffset? OldestWaiting);
 
 /// <summary>
-/// The agent's durable queue (SQLite in the data directory, WAL, synchronous=FULL): every capture and activity
-/// minute is written here before anything is sent, so a dead server, a restart or a kill -9 loses nothing. Each
+/// The agent's durable queue (SQLite in the data directory, WAL): every capture and activity minute is written here
+/// before anything is sent, so a dead server, a restart or a kill -9 loses nothing. (synchronous=NORMAL: a committed
+/// write survives the process dying at any point; only a power cut can take the last seconds back, and it spares a
+/// laptop an fsync per minute.) Each
 /// capture keeps its idempotency key for every resend, and an activity minute is sent as its total, which the
 /// server stores in place of what it had: resending either is harmless. Also keeps the agent's small state
 /// (what it was tracking, the contracts it last saw).
@@ -48,7 +50,7 @@ public sealed class Outbox : IDisposable
         connection.Open();
         Execute("""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
+            PRAGMA synchronous = NORMAL;
             PRAGMA busy_timeout = 5000;
             CREATE TABLE IF NOT EXISTS captures (
                 key TEXT PRIMARY KEY, contract_id TEXT NOT NULL, captured_at INTEGER NOT NULL, segment_start INTEGER NOT NULL,

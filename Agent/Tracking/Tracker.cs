@@ -342,13 +342,14 @@ public sealed class Tracker : IDisposable
         LockedAsync(() =>
         {
             memoQuestion = null;
-            if (session is not null)
+            if (session is null)
             {
-                session = session with { LastMemoCheck = clock.GetUtcNow() };
-                Save();
+                return Task.FromResult(CommandResult.Done("Not tracking."));
             }
 
-            return Task.FromResult(CommandResult.Done("Noted."));
+            session = session with { LastMemoCheck = clock.GetUtcNow() };
+            Save();
+            return Task.FromResult(CommandResult.Done($"Still working on \"{session.Memo}\"."));
         }, cancellationToken);
 
     public Task<CommandResult> SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LiveTracker.Agent.Tracking;
 using Xunit;
 
@@ -12,7 +13,7 @@ public sealed class TrackingEndToEndTests
     {
         await using var world = await TrackingWorld.CreateAsync();
         await world.LoginAsync();
-        world.Settings(("noticeBeforeUpload", "false"));
+        world.Settings(("noticeBeforeUpload", "false"), ("memoReminderMinutes", "15"));
         await world.StartAgentAsync();
 
         var (code, output) = await world.CliAsync("start", "--memo", "Card form validation");
@@ -27,18 +28,31 @@ public sealed class TrackingEndToEndTests
             await world.PassAsync(2);
         }
 
+        // The memo reminder (every 15 minutes here) asked, and a bare `memo` answers "still working on it".
+        var asking = await world.StateAsync();
+        Assert.Equal("Still working on \"Card form validation\"?", asking.MemoQuestion);
+        Assert.True(asking.SessionSeconds >= 35 * 60, $"the stopwatch shows the session ({asking.SessionSeconds} s)");
+        (code, output) = await world.CliAsync("memo");
+        Assert.True(code == 0, output);
+        Assert.Null((await world.StateAsync()).MemoQuestion);
+
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
         await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
 
         var diary = await world.DiaryAsync(started);
+        var billed = diary.Count(s => s.Billable) * 10;
+        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is var v && v.TodayMinutes == billed && v.WeekMinutes == billed,
+            $"Today and This Week to show the {billed} billed minutes");
+        (code, output) = await world.CliAsync("status");
+        Assert.Contains($"this week     {billed / 60}:{billed % 60:00}", output, StringComparison.Ordinal);
         var tracked = diary.Where(s => s.SegmentStart >= started.AddMinutes(-10)).ToList();
         Assert.InRange(tracked.Count, 4, 5);
         var full = tracked.Where(s => s.SegmentStart >= started && s.SegmentStart.AddMinutes(10) <= world.Clock.GetUtcNow()).ToList();
         Assert.NotEmpty(full);
         Assert.All(full, s =>
         {
-            Assert.NotNull(s.Screenshot);
+            Assert.True(s.Screenshot is not null, $"segment {s.SegmentStart:HH:mm} has its capture; agent log:\n{world.AgentOutput}");
             Assert.InRange(s.Screenshot!.CapturedAt, s.SegmentStart, s.SegmentStart.AddMinutes(10));
             Assert.Equal("logged", s.Status);
             Assert.True(s.Billable);
@@ -97,6 +111,53 @@ public sealed class TrackingEndToEndTests
         Assert.All(later, s => Assert.True(s.Billable && s.Screenshot is not null, $"segment {s.SegmentStart:HH:mm} is billed with its capture"));
         Assert.DoesNotContain(world.Proxy.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal)
             && System.Text.Encoding.UTF8.GetString(r.Body).Contains(first.Key, StringComparison.Ordinal));
+    }
+}
+
+[Collection(EndToEndCollection.Name)]
+public sealed class SwitchContractEndToEndTests
+{
+    [Fact]
+    public async Task Starting_on_another_contract_switches_and_the_captures_follow()
+    {
+        await using var world = await TrackingWorld.CreateAsync();
+        var second = await world.ClientHttp.PostAsJsonAsync("/api/contracts", new
+        {
+            freelancerEmail = world.FreelancerEmail, title = "Mobile app", kind = "hourly", hourlyRateCents = 5000, currency = "USD", segmentMinutes = 10,
+            idleTimeoutMinutes = 240,
+        });
+        var mobile = (await second.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("contractId").GetString()!;
+        await world.LoginAsync();
+        world.Settings(("noticeBeforeUpload", "false"));
+        await world.StartAgentAsync();
+        var (code, output) = await world.CliAsync("start", "--contract", world.ContractId, "--memo", "Checkout");
+        Assert.True(code == 0, output);
+        world.Type(2);
+        await world.PassAsync(11);
+
+        (code, output) = await world.CliAsync("start", "--contract", mobile, "--memo", "Push notifications");
+        Assert.True(code == 0, output);
+        Assert.Contains("Mobile app", output, StringComparison.Ordinal);
+        var switched = world.Clock.GetUtcNow();
+        var state = await world.StateAsync();
+        Assert.Equal((mobile, "Push notifications", "tracking"), (state.ContractId, state.Memo, state.Status));
+        world.Type(2);
+        await world.PassAsync(12);
+        await TrackingWorld.EventuallyAsync(async () =>
+            (await world.FreelancerHttp.GetFromJsonAsync<Server.TrackingInfo>("/api/me/tracking", TrackingWorld.Json))!.ContractId == mobile,
+            "the server session to follow");
+        (code, output) = await world.CliAsync("stop");
+        Assert.True(code == 0, output);
+        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+
+        var day = DateOnly.FromDateTime(switched.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var mobileDiary = await world.ClientHttp.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/contracts/{mobile}/diary?date={day}");
+        var mobileShots = mobileDiary.GetProperty("segments").EnumerateArray()
+            .Where(s => s.GetProperty("screenshot").ValueKind != System.Text.Json.JsonValueKind.Null).ToList();
+        Assert.NotEmpty(mobileShots);
+        Assert.All(mobileShots, s => Assert.True(s.GetProperty("screenshot").GetProperty("capturedAt").GetDateTimeOffset() >= switched));
+        Assert.All((await world.DiaryAsync(switched)).Where(s => s.Screenshot is not null),
+            s => Assert.True(s.Screenshot!.CapturedAt < switched, "nothing after the switch lands on the first contract"));
     }
 }
 

@@ -17,7 +17,7 @@ namespace LiveTracker.Agent.Tests.EndToEnd;
 /// LiveTracker node (Kestrel, SQLite journal in a temp folder) behind a <see cref="ServerProxy"/>, a client and a
 /// freelancer with an hourly contract, and the agent itself as a separate process (<c>livetracker-agent run</c>),
 /// signed in through its command line. The node and the agent share one fast clock (<see cref="AgentClock"/>):
-/// 100x, so a ten-minute segment passes in six seconds.
+/// 60x, so a ten-minute segment passes in ten seconds (faster, and a busy machine's pauses grow into minutes).
 /// </summary>
 public sealed class TrackingWorld : IAsyncDisposable
 {
@@ -59,7 +59,7 @@ public sealed class TrackingWorld : IAsyncDisposable
     public AgentPaths Paths => AgentPaths.FromEnvironment(name => name == "LIVETRACKER_AGENT_HOME" ? Path.Combine(directory, "agent") : null);
 
     public static async Task<TrackingWorld> CreateAsync(
-        int idleTimeoutMinutes = 240, double speed = 100, string nodeSettings = "", string? windowTitle = null)
+        int idleTimeoutMinutes = 240, double speed = 60, string nodeSettings = "", string? windowTitle = null)
     {
         var x = XServer.Start(windowManager: true);
         var world = new TrackingWorld(new AgentClock(speed, Start, DateTimeOffset.UtcNow), x);
@@ -90,7 +90,7 @@ public sealed class TrackingWorld : IAsyncDisposable
             livetracker {
               data-directory = "{{Path.Combine(directory, "node")}}"
               http { bind = "127.0.0.1", port = {{port}}, auth-requests-per-minute = 1000, uploads-per-minute = 100000 }
-              # Timeouts are on the shared fast clock: 30 minutes of it is 18 s of real time.
+              # Timeouts are on the shared fast clock: 30 minutes of it is 30 s of real time.
               actors { ask-timeout = 30m }
               sharding { passivate-idle-entity-after = 1h }
               {{nodeSettings}}
