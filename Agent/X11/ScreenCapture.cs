@@ -232,6 +232,13 @@ public sealed class Frame(int width, int height, byte[] pixels)
         return mean < BlackMeanLuma && Math.Sqrt(variance) < BlackLumaStdDev;
     }
 
+    /// <summary>
+    /// A copy of the same size blurred so strongly that text is unreadable (see <see cref="Blur"/>), for members
+    /// who capture blurred screenshots. It has its own pixels; <see cref="Thumbnail"/> and <see cref="EncodeJpeg"/>
+    /// work on it as on the sharp frame.
+    /// </summary>
+    public Frame Blurred() => new(Width, Height, Blur.Apply(pixels, Width, Height));
+
     /// <summary>A box-filtered copy whose longest side is <paramref name="longestSide"/> (never enlarged).</summary>
     public Frame Thumbnail(int longestSide = 320)
     {
