@@ -1,5 +1,5 @@
 # Sourced by ./test and ./run: the screenshot media code (Web/Media) P/Invokes Debian's libturbojpeg and libwebp,
-# which a stock .NET image does not have. Installs what is missing with apt when running as root, otherwise
+# which a stock .NET image does not have; the agent and its tests need X and D-Bus tools (below). Installs what is missing with apt when running as root, otherwise
 # names the packages and fails, so a node never starts unable to check uploads.
 
 if ! declare -F apt_install >/dev/null; then
@@ -32,6 +32,12 @@ ensure_native_deps() {
   command -v xterm >/dev/null || missing+=(xterm)
   command -v xdpyinfo >/dev/null || missing+=(x11-utils)
   command -v openbox >/dev/null || missing+=(openbox)
+  # Desktop notifications (Agent/Desktop): notify-send; its tests run a private dbus-daemon with dbus-monitor and a
+  # small notification service in Debian's python3 (python3-dbus with the GLib main loop from python3-gi).
+  command -v notify-send >/dev/null || missing+=(libnotify-bin)
+  { command -v dbus-daemon && command -v dbus-monitor; } >/dev/null || missing+=(dbus)
+  /usr/bin/python3 -c 'import dbus, dbus.mainloop.glib; from gi.repository import GLib' 2>/dev/null \
+    || missing+=(python3-dbus python3-gi)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${missing[*]}; run this as root once (it installs them with apt) or: sudo apt-get install ${missing[*]}" >&2

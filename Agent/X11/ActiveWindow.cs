@@ -11,6 +11,12 @@ public sealed record WindowInfo(string App, string Title, (int X, int Y, int Wid
 /// </summary>
 public sealed unsafe class ActiveWindow(X11Display display)
 {
+    /// <summary>The active window, or null when none (or it vanished while being read).</summary>
+    /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
+    /// <remarks>
+    /// Once the connection breaks mid-read, the remaining Xlib calls fail fast (some leave their outputs unset,
+    /// so the values read are garbage); the closing SyncAndTakeErrors throws before any of it is returned.
+    /// </remarks>
     public WindowInfo? Read()
     {
         var h = display.Handle;

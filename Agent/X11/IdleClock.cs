@@ -14,11 +14,13 @@ public sealed unsafe class IdleClock
         }
     }
 
+    /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
     public TimeSpan Idle()
     {
         Xlib.XScreenSaverInfo info = default;
         if (Xlib.XScreenSaverQueryInfo(display.Handle, display.Root, &info) == 0)
         {
+            display.ThrowIfLost();
             throw new InvalidOperationException("XScreenSaverQueryInfo failed");
         }
 

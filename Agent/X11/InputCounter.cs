@@ -12,7 +12,8 @@ public readonly record struct InputCounts(int Keystrokes, int Clicks, int Scroll
 /// <summary>
 /// Counts keystrokes, clicks and scroll steps of every client through the RECORD extension, on its own thread
 /// with its own two connections (RECORD needs a control and a data connection, and Xlib connections are not
-/// shared between threads). Only per-minute counts are kept.
+/// shared between threads). Only per-minute counts are kept. When the X server goes away the thread ends and
+/// <see cref="Lost"/> turns true; the counts so far stay readable, and counting resumes only in a new instance.
 /// </summary>
 public sealed unsafe class InputCounter : IDisposable
 {
@@ -72,6 +73,9 @@ public sealed unsafe class InputCounter : IDisposable
         thread.Start();
     }
 
+    /// <summary>True once the connection to the X server broke; nothing is counted any more.</summary>
+    public bool Lost => data.Lost || control.Lost;
+
     /// <summary>Counts of every minute seen so far that is not yet drained.</summary>
     public InputCounts Total
     {
@@ -101,12 +105,15 @@ public sealed unsafe class InputCounter : IDisposable
 
     private void Pump()
     {
-        var fd = new Xlib.PollFd { Fd = Xlib.XConnectionNumber(data.Handle), Events = 1 /* POLLIN */ };
-        while (!stopping)
+        var h = data.Handle;
+        var fd = new Xlib.PollFd { Fd = Xlib.XConnectionNumber(h), Events = 1 /* POLLIN */ };
+        // A dead server hangs up the socket: poll then returns at once, and the next XRecordProcessReplies hits
+        // the I/O error that marks the display lost, which ends the loop instead of spinning.
+        while (!stopping && !data.Lost)
         {
             // Poll with a timeout so Dispose is noticed; RECORD replies are processed as soon as they arrive.
             _ = Xlib.poll(&fd, 1, 200);
-            Xlib.XRecordProcessReplies(data.Handle);
+            Xlib.XRecordProcessReplies(h);
         }
     }
 
@@ -167,18 +174,22 @@ public sealed unsafe class InputCounter : IDisposable
         }
 
         stopping = true;
-        if (context != 0)
+        // Only this thread uses the control connection, so Lost cannot change between the check and the calls
+        // except through them: an I/O error on a dead server marks it lost and the calls return at once.
+        if (context != 0 && !control.Lost)
         {
-            _ = Xlib.XRecordDisableContext(control.Handle, context);
-            _ = Xlib.XSync(control.Handle, 0);
+            var h = control.Handle;
+            _ = Xlib.XRecordDisableContext(h, context);
+            _ = Xlib.XSync(h, 0);
         }
 
         thread?.Join();
-        if (context != 0)
+        if (context != 0 && !control.Lost)
         {
             _ = Xlib.XRecordFreeContext(control.Handle, context);
         }
 
+        // A data connection lost on the pump thread is leaked, not closed, by X11Display.Dispose (see there).
         data?.Dispose();
         control.Dispose();
         if (self.IsAllocated)

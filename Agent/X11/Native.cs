@@ -98,6 +98,11 @@ internal static unsafe partial class Xlib
     [LibraryImport(X11, StringMarshalling = StringMarshalling.Utf8)] internal static partial nint XOpenDisplay(string? name);
     [LibraryImport(X11)] internal static partial int XCloseDisplay(nint display);
     [LibraryImport(X11)] internal static partial nint XSetErrorHandler(delegate* unmanaged<nint, XErrorEvent*, int> handler);
+    [LibraryImport(X11)] internal static partial nint XSetIOErrorHandler(delegate* unmanaged<nint, int> handler);
+
+    /// <summary>libX11 1.7 and later; older ones lack the symbol (EntryPointNotFoundException).</summary>
+    [LibraryImport(X11)]
+    internal static partial nint XSetIOErrorExitHandler(nint display, delegate* unmanaged<nint, nint, void> handler, nint userData);
     [LibraryImport(X11)] internal static partial int XSync(nint display, int discard);
     [LibraryImport(X11)] internal static partial int XFlush(nint display);
     [LibraryImport(X11)] internal static partial int XFree(void* data);

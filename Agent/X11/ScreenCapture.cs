@@ -24,6 +24,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
     /// <summary>Whether the last grab used shared memory (false after the XGetImage fallback).</summary>
     public bool UsedSharedMemory { get; private set; }
 
+    /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
     public Frame Grab(CaptureArea area = CaptureArea.WholeDesktop)
     {
         var (x, y, width, height) = Bounds(area);
@@ -36,6 +37,8 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
                 return frame;
             }
 
+            // A server that died mid-grab is not a reason to give up shared memory for good.
+            display.ThrowIfLost();
             shmFailed = true;
         }
 
@@ -43,6 +46,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         var image = Xlib.XGetImage(display.Handle, display.Root, x, y, (uint)width, (uint)height, Xlib.AllPlanes, Xlib.ZPixmap);
         if (image is null)
         {
+            display.ThrowIfLost();
             throw new InvalidOperationException($"XGetImage failed: {Describe(display.SyncAndTakeErrors())}");
         }
 
@@ -122,7 +126,8 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
             }
 
             image->Data = info.ShmAddr;
-            // Attach is asynchronous: a remote server reports BadAccess only after a round trip.
+            // Attach is asynchronous: a remote server reports BadAccess only after a round trip. (On a connection
+            // lost meanwhile, SyncAndTakeErrors throws; the finally below still releases the segment.)
             attached = Xlib.XShmAttach(h, &info) != 0 && display.SyncAndTakeErrors().Count == 0;
             if (!attached || Xlib.XShmGetImage(h, display.Root, image, x, y, Xlib.AllPlanes) == 0)
             {
@@ -133,7 +138,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         }
         finally
         {
-            if (attached)
+            if (attached && !display.Lost)
             {
                 _ = Xlib.XShmDetach(h, &info);
                 _ = Xlib.XSync(h, 0);
@@ -226,6 +231,13 @@ public sealed class Frame(int width, int height, byte[] pixels)
         var variance = Math.Max(0, (sumSquares / n) - (mean * mean));
         return mean < BlackMeanLuma && Math.Sqrt(variance) < BlackLumaStdDev;
     }
+
+    /// <summary>
+    /// A copy of the same size blurred so strongly that text is unreadable (see <see cref="Blur"/>), for members
+    /// who capture blurred screenshots. It has its own pixels; <see cref="Thumbnail"/> and <see cref="EncodeJpeg"/>
+    /// work on it as on the sharp frame.
+    /// </summary>
+    public Frame Blurred() => new(Width, Height, Blur.Apply(pixels, Width, Height));
 
     /// <summary>A box-filtered copy whose longest side is <paramref name="longestSide"/> (never enlarged).</summary>
     public Frame Thumbnail(int longestSide = 320)

@@ -67,14 +67,16 @@ public sealed class InputCounterTests(DesktopFixture desktop)
     [Fact]
     public void Only_counts_are_exposed()
     {
-        // Privacy: an hour of activity is three numbers a minute, never which key or where.
+        // Privacy: an hour of activity is three numbers a minute, never which key or where. (The one bool is Lost:
+        // whether the X server went away.)
         Assert.All(typeof(InputCounts).GetProperties(), p => Assert.Equal(typeof(int), p.PropertyType));
         var exposed = typeof(InputCounter).GetProperties().Select(p => p.PropertyType)
             .Concat(typeof(InputCounter).GetMethods().Where(m => m.DeclaringType == typeof(InputCounter)).Select(m => m.ReturnType));
         Assert.All(exposed, t => Assert.Contains(t, new[]
         {
-            typeof(InputCounts), typeof(void), typeof(IReadOnlyList<(DateTimeOffset, InputCounts)>),
+            typeof(InputCounts), typeof(void), typeof(IReadOnlyList<(DateTimeOffset, InputCounts)>), typeof(bool),
         }));
+        Assert.Equal(["Lost"], typeof(InputCounter).GetProperties().Where(p => p.PropertyType == typeof(bool)).Select(p => p.Name));
     }
 
     /// <summary>Waits until <paramref name="reached"/>, then a little longer so that extra (wrong) counts show.</summary>

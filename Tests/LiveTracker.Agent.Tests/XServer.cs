@@ -181,6 +181,17 @@ public sealed class XServer : IDisposable
         return info;
     }
 
+    /// <summary>Kills the X server itself (as a crash or logout would) and waits until it has exited.</summary>
+    public void KillServer()
+    {
+        if (!server.HasExited)
+        {
+            server.Kill();
+        }
+
+        server.WaitForExit();
+    }
+
     public void Dispose()
     {
         lock (clients)
