@@ -38,6 +38,8 @@ ensure_native_deps() {
   { command -v dbus-daemon && command -v dbus-monitor; } >/dev/null || missing+=(dbus)
   /usr/bin/python3 -c 'import dbus, dbus.mainloop.glib; from gi.repository import GLib' 2>/dev/null \
     || missing+=(python3-dbus python3-gi)
+  # The agent's user service file is checked with systemd-analyze verify.
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${missing[*]}; run this as root once (it installs them with apt) or: sudo apt-get install ${missing[*]}" >&2

@@ -56,6 +56,9 @@ public sealed class TrackingWorld : IAsyncDisposable
 
     public string Xterm { get; private set; } = null!;
 
+    /// <summary>The session bus the agent gets (none by default: no desktop notifications).</summary>
+    public string? SessionBusAddress { get; set; }
+
     public AgentPaths Paths => AgentPaths.FromEnvironment(name => name == "LIVETRACKER_AGENT_HOME" ? Path.Combine(directory, "agent") : null);
 
     public static async Task<TrackingWorld> CreateAsync(
@@ -259,6 +262,11 @@ public sealed class TrackingWorld : IAsyncDisposable
         info.Environment["DISPLAY"] = X.Display;
         info.Environment.Remove("WAYLAND_DISPLAY");
         info.Environment.Remove("DBUS_SESSION_BUS_ADDRESS");
+        info.Environment.Remove("XDG_RUNTIME_DIR");
+        if (SessionBusAddress is not null)
+        {
+            info.Environment["DBUS_SESSION_BUS_ADDRESS"] = SessionBusAddress;
+        }
         return info;
     }
 
