@@ -44,8 +44,15 @@ public sealed class IdleEndToEndTests
         var resumed = await world.StateAsync();
         Assert.Equal("tracking", resumed.Status);
         Assert.Null(resumed.IdlePrompt);
-        world.Type(3);
-        await world.PassAsync(12);
+        // Back at work: input every two minutes keeps the three-minute idle timeout away.
+        var back = world.Clock.GetUtcNow();
+        while (world.Clock.GetUtcNow() < back.AddMinutes(14))
+        {
+            world.Type(2);
+            await world.PassAsync(2);
+        }
+
+        Assert.Equal("tracking", (await world.StateAsync()).Status);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
         await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
