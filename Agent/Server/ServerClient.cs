@@ -176,7 +176,11 @@ public sealed class ServerClient : IDisposable
             {
                 if (typeof(T) == typeof(object))
                 {
-                    return new(AnswerKind.Ok, default, status, null, "ok");
+                    // The API answers these with no body (or JSON); a page from a captive portal or a wrong address is
+                    // not an acceptance, or the outbox would drop activity the server never saw.
+                    return string.IsNullOrWhiteSpace(body) || IsJson(response)
+                        ? new(AnswerKind.Ok, default, status, null, "ok")
+                        : Garbage<T>(status, body);
                 }
 
                 try
@@ -214,9 +218,12 @@ public sealed class ServerClient : IDisposable
             $"{Server.GetLeftPart(UriPartial.Authority)} answered HTTP {status} with something that is not the LiveTracker API "
             + $"({(body.Length > 60 ? body[..60] + "…" : body).ReplaceLineEndings(" ")}); is the server address right?");
 
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json";
+
     private static (string? Code, string? Detail) ReadProblem(HttpResponseMessage response, string body)
     {
-        if (response.Content.Headers.ContentType?.MediaType is not ("application/problem+json" or "application/json"))
+        if (!IsJson(response))
         {
             return (null, null);
         }
