@@ -176,7 +176,7 @@ public sealed class ServerClient : IDisposable
             {
                 // An answer without a body must have none, and anything else must be JSON: a captive portal's or a
                 // misconfigured proxy's "200 OK" page is not the server having accepted the work.
-                var json = response.Content.Headers.ContentType?.MediaType is { } media && media.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+                var json = IsJson(response);
                 if (typeof(T) == typeof(object))
                 {
                     return body.Length == 0 || json ? new(AnswerKind.Ok, default, status, null, "ok") : Garbage<T>(status, body);
@@ -222,9 +222,12 @@ public sealed class ServerClient : IDisposable
             $"{Server.GetLeftPart(UriPartial.Authority)} answered HTTP {status} with something that is not the LiveTracker API "
             + $"({(body.Length > 60 ? body[..60] + "…" : body).ReplaceLineEndings(" ")}); is the server address right?");
 
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json";
+
     private static (string? Code, string? Detail) ReadProblem(HttpResponseMessage response, string body)
     {
-        if (response.Content.Headers.ContentType?.MediaType is not ("application/problem+json" or "application/json"))
+        if (!IsJson(response))
         {
             return (null, null);
         }
