@@ -43,8 +43,8 @@ internal static class Program
 
         var useId = new Argument<string>("contract-id");
         var use = new Command("use", "Choose the contract to track.") { useId };
-        use.SetAction((r, _) => WithAgentOrFileAsync(paths, c => c.PostAsync("api/use", new { contractId = r.GetValue(useId) }),
-            () => SetSettingInFile(paths, "contractId", r.GetValue(useId)!)));
+        use.SetAction((r, ct) => WithAgentOrFileAsync(paths, c => c.PostAsync("api/use", new { contractId = r.GetValue(useId) }),
+            () => UseWithoutAgentAsync(paths, r.GetValue(useId)!, ct)));
         root.Subcommands.Add(use);
 
         var contract = new Option<string?>("--contract") { Description = "Contract id (default: the chosen one)" };
@@ -138,6 +138,9 @@ internal static class Program
 
         if (answer.Value!.Role != "freelancer")
         {
+            // Not kept: sign the token just made out again.
+            using var wrong = new ServerClient(client.Server, answer.Value.Token);
+            _ = await wrong.LogoutAsync(cancellationToken);
             Console.Error.WriteLine($"{email} is a {answer.Value.Role} account; the tracker records a freelancer's time.");
             return 1;
         }
@@ -339,7 +342,7 @@ internal static class Program
         if (key is not null && value is not null)
         {
             return await WithAgentOrFileAsync(paths, c => c.PutAsync($"api/settings/{Uri.EscapeDataString(key)}", new { value }),
-                () => SetSettingInFile(paths, key, value));
+                () => Task.FromResult(SetSettingInFile(paths, key, value)));
         }
 
         var settings = LoadSettings(paths);
@@ -357,6 +360,26 @@ internal static class Program
         }
 
         return key is null || AgentSettings.Keys.ContainsKey(key) ? 0 : Fail($"unknown setting '{key}'");
+    }
+
+    /// <summary><c>use</c> while the agent is not running: the id is checked with the server, then written to settings.json.</summary>
+    private static async Task<int> UseWithoutAgentAsync(AgentPaths paths, string contractId, CancellationToken cancellationToken)
+    {
+        if (Credentials.Load(paths) is not { } credentials)
+        {
+            return Fail("Not signed in: livetracker-agent login --server URL");
+        }
+
+        using var client = new ServerClient(credentials.Server, credentials.Token);
+        var answer = await client.ContractsAsync(cancellationToken);
+        if (!answer.IsOk)
+        {
+            return Fail($"Cannot check the contract now: {answer.Message}");
+        }
+
+        return answer.Value!.FirstOrDefault(c => c.ContractId == contractId) is { } contract
+            ? SetSettingInFile(paths, "contractId", contract.ContractId)
+            : Fail($"No contract {contractId} among yours (livetracker-agent contracts lists them).");
     }
 
     private static int SetSettingInFile(AgentPaths paths, string key, string value)
@@ -402,13 +425,13 @@ internal static class Program
         "The agent is not running: start it with `livetracker-agent run` (or `systemctl --user start livetracker-agent`).";
 
     private static async Task<int> WithAgentAsync(AgentPaths paths, Func<ControlClient, Task<CommandResult>> command) =>
-        await WithAgentOrFileAsync(paths, command, () => Fail(NotRunning));
+        await WithAgentOrFileAsync(paths, command, () => Task.FromResult(Fail(NotRunning)));
 
-    private static async Task<int> WithAgentOrFileAsync(AgentPaths paths, Func<ControlClient, Task<CommandResult>> command, Func<int> withoutAgent)
+    private static async Task<int> WithAgentOrFileAsync(AgentPaths paths, Func<ControlClient, Task<CommandResult>> command, Func<Task<int>> withoutAgent)
     {
         if (ControlServer.Find(paths) is not { } address)
         {
-            return withoutAgent();
+            return await withoutAgent();
         }
 
         using var client = new ControlClient(address);

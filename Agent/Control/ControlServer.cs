@@ -152,7 +152,8 @@ public sealed class ControlServer : IAsyncDisposable
     private async Task RouteAsync(HttpListenerRequest request, HttpListenerResponse response)
     {
         var host = request.Headers["Host"];
-        if (host != $"127.0.0.1:{port}" && host != $"localhost:{port}")
+        // HttpListener itself answers 404 for a host outside its prefix; this catches the same address on another port.
+        if (host != $"127.0.0.1:{port}")
         {
             await WriteAsync(response, 421, new { ok = false, message = "Open the tracker at the address it printed.", code = "wrong-host" });
             return;
@@ -225,6 +226,8 @@ public sealed class ControlServer : IAsyncDisposable
             case ("GET", _) when route.StartsWith("api/captures/", StringComparison.Ordinal) && route.EndsWith("/thumb", StringComparison.Ordinal):
                 if (await tracker.ThumbnailAsync(route["api/captures/".Length..^"/thumb".Length]) is { } thumb)
                 {
+                    // A capture's thumbnail never changes: the page may keep it instead of fetching it every second.
+                    response.Headers["Cache-Control"] = "private, max-age=86400, immutable";
                     response.ContentType = "image/jpeg";
                     await response.OutputStream.WriteAsync(thumb);
                     return;

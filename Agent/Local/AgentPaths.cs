@@ -33,12 +33,17 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
         return new AgentPaths(Path.Combine(config, "livetracker-agent"), Path.Combine(data, "livetracker-agent"));
     }
 
-    /// <summary>Creates both directories readable by their owner only.</summary>
+    /// <summary>Creates both directories (or tightens them, when they exist) readable by their owner only.</summary>
     public void Ensure()
     {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         foreach (var directory in (string[])[ConfigDirectory, DataDirectory])
         {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(directory, OwnerOnly);
+            if (File.GetUnixFileMode(directory) != OwnerOnly)
+            {
+                File.SetUnixFileMode(directory, OwnerOnly);
+            }
         }
     }
 }

@@ -164,7 +164,8 @@ public sealed record AgentSettings
 
     private static int LineOf(string text, string key)
     {
-        var at = text.IndexOf('"' + key + '"', StringComparison.Ordinal);
-        return at < 0 ? 1 : text.AsSpan(0, at).Count('\n') + 1;
+        // The key as a property name (followed by a colon), not the same word as some other key's value.
+        var match = System.Text.RegularExpressions.Regex.Match(text, "\"" + System.Text.RegularExpressions.Regex.Escape(key) + "\"\\s*:");
+        return match.Success ? text.AsSpan(0, match.Index).Count('\n') + 1 : 1;
     }
 }

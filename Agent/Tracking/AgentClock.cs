@@ -11,6 +11,7 @@ namespace LiveTracker.Agent.Tracking;
 public sealed class AgentClock : TimeProvider
 {
     private readonly DateTimeOffset realStart;
+    private readonly long realStartTimestamp = System.GetTimestamp();
     private readonly DateTimeOffset start;
 
     public AgentClock(double speed, DateTimeOffset start, DateTimeOffset realStart)
@@ -57,7 +58,8 @@ public sealed class AgentClock : TimeProvider
     public override DateTimeOffset GetUtcNow() =>
         Speed == 1 ? System.GetUtcNow() : start + (System.GetUtcNow() - realStart) * Speed;
 
-    public override long GetTimestamp() => Speed == 1 ? System.GetTimestamp() : (long)(System.GetTimestamp() * Speed);
+    public override long GetTimestamp() =>
+        Speed == 1 ? System.GetTimestamp() : realStartTimestamp + (long)((System.GetTimestamp() - realStartTimestamp) * Speed);
 
     public override long TimestampFrequency => System.TimestampFrequency;
 

@@ -33,6 +33,10 @@ async function command(method, route, body) {
   }
 }
 
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function clock(minutes) {
   return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
 }
@@ -86,7 +90,7 @@ function render(view) {
   $('amount').textContent = view.currency ? `${(view.weekAmountCents / 100).toFixed(2)} ${view.currency}` : '—';
   $('pending').textContent = [
     view.pendingMinutes > 0 ? `${clock(view.pendingMinutes)} of this week is waiting to upload.` : '',
-    view.capturesWaiting + view.minutesWaiting > 0 ? `Waiting: ${view.capturesWaiting} captures, ${view.minutesWaiting} activity minutes.` : '',
+    view.capturesWaiting + view.minutesWaiting > 0 ? `Waiting to upload: ${plural(view.capturesWaiting, 'capture')}, ${plural(view.minutesWaiting, 'activity minute')}.` : '',
   ].join(' ');
 
   $('idle').hidden = !(view.idlePrompt && view.idlePrompt.returnedAt);
@@ -101,20 +105,33 @@ function render(view) {
   $('problems').hidden = problems.length === 0;
   $('problem-list').replaceChildren(...problems.map((p) => el('li', {}, p)));
 
+  // The list is rebuilt only when a capture comes, goes or changes state; the countdowns tick in place.
   const now = Date.parse(view.now);
-  $('captures').replaceChildren(...view.recentCaptures.map((c) => {
-    const waiting = c.state === 'waiting';
+  const countdown = (c) => {
     const left = Math.max(0, Math.round((Date.parse(c.uploadAfter) - now) / 1000));
-    const stateText = waiting ? (left > 0 ? `uploads in ${left} s` : 'waiting to upload') : c.state;
-    const discard = waiting || c.state === 'sent'
-      ? el('button', { type: 'button', class: 'secondary', 'data-discard': c.key }, waiting ? 'Discard' : 'Delete')
-      : null;
-    return el('li', {},
-      c.state === 'discarded' ? el('p', { class: 'muted' }, 'discarded') : el('img', { src: `api/captures/${c.key}/thumb`, alt: `Capture at ${time(c.capturedAt)}` }),
-      el('div', {}, `${time(c.capturedAt)} `, el('span', { class: `state ${c.state}` }, stateText)),
-      c.black ? el('div', { class: 'muted' }, 'black screen') : null,
-      discard);
-  }));
+    return c.state === 'waiting' ? (left > 0 ? `uploads in ${left} s` : 'waiting to upload') : c.state;
+  };
+  const list = $('captures');
+  const signature = JSON.stringify(view.recentCaptures.map((c) => [c.key, c.state]));
+  if (list.dataset.signature !== signature) {
+    list.dataset.signature = signature;
+    list.replaceChildren(...view.recentCaptures.map((c) => {
+      const waiting = c.state === 'waiting';
+      const discard = waiting || c.state === 'sent'
+        ? el('button', { type: 'button', class: 'secondary', 'data-discard': c.key }, waiting ? 'Discard' : 'Delete')
+        : null;
+      return el('li', {},
+        c.state === 'discarded' ? el('p', { class: 'muted' }, 'discarded') : el('img', { src: `api/captures/${c.key}/thumb`, alt: `Capture at ${time(c.capturedAt)}` }),
+        el('div', {}, `${time(c.capturedAt)} `, el('span', { class: `state ${c.state}`, 'data-key': c.key }, countdown(c))),
+        c.black ? el('div', { class: 'muted' }, 'black screen') : null,
+        discard);
+    }));
+  } else {
+    for (const c of view.recentCaptures) {
+      const span = list.querySelector(`span[data-key="${c.key}"]`);
+      if (span) span.textContent = countdown(c);
+    }
+  }
 
   const diary = $('diary-link'), timesheet = $('timesheet-link');
   diary.hidden = !view.diaryUrl; if (view.diaryUrl) diary.href = view.diaryUrl;

@@ -109,6 +109,14 @@ public sealed class CliTests(CliWorld fixture) : IClassFixture<CliWorld>
         (code, output) = await World.CliAsync("contracts");
         Assert.True(code == 0, output);
         Assert.Contains($"* {World.ContractId}  Checkout redesign  (60.00 USD/h)", output.Split('\n', StringSplitOptions.TrimEntries));
+
+        // Without a running agent, `use` asks the server whether the contract is one of this freelancer's.
+        (code, output) = await World.CliAsync("use", "ct_00000000000000000000000000000000");
+        Assert.Equal(1, code);
+        Assert.Contains("No contract ct_00000000000000000000000000000000 among yours", output, StringComparison.Ordinal);
+        Assert.Equal(World.ContractId, AgentSettings.Load(World.Paths).ContractId);
+        (code, output) = await World.CliAsync("use", World.ContractId);
+        Assert.True(code == 0, output);
     }
 
     [Fact]
