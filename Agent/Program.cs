@@ -445,6 +445,10 @@ internal static class Program
         {
             return Fail($"The agent did not answer ({e.Message}).");
         }
+        catch (TaskCanceledException)
+        {
+            return Fail("The agent did not answer in time (is the server hanging?); see `livetracker-agent status`.");
+        }
     }
 
     private static async Task<int> WithAgentViewAsync(AgentPaths paths, Func<TrackerView, int> show)
@@ -459,7 +463,7 @@ internal static class Program
         {
             return show(await client.StateAsync());
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return Fail($"The agent did not answer ({e.Message}).");
         }

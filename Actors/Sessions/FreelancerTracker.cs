@@ -163,7 +163,9 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
 
     private void Report(ReportActivity report)
     {
-        if (_session is null || _session.DeviceId != report.DeviceId)
+        // Minutes for another contract than the session's (it switched while they were on their way) are not this
+        // session's to forward; the caller records them on their own contract.
+        if (_session is null || _session.DeviceId != report.DeviceId || (report.ContractId is { } contract && contract != _session.ContractId))
         {
             Sender.Tell(new Rejected("not-tracking", "Tracking is off on this device; turn it on to record activity."));
             return;

@@ -15,7 +15,8 @@ public sealed record EndContractTracking(string ContractId);
 public sealed record ChangeMemo(string Memo, string? ActivityLabel);
 
 /// <summary>Per-minute input counts from the agent of <see cref="DeviceId"/>.</summary>
-public sealed record ReportActivity(string DeviceId, IReadOnlyList<ActivityMinute> Minutes);
+/// <summary>Minutes from the agent on <paramref name="DeviceId"/>; with <paramref name="ContractId"/>, only for a session on that contract.</summary>
+public sealed record ReportActivity(string DeviceId, IReadOnlyList<ActivityMinute> Minutes, string? ContractId = null);
 
 public sealed record GetTracking;
 

@@ -159,16 +159,16 @@ public sealed class ControlServer : IAsyncDisposable
             return;
         }
 
+        // The first path segment is the secret, compared in constant time.
         var path = request.Url?.AbsolutePath ?? "/";
-        var prefix = "/" + secret + "/";
-        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !CryptographicOperations.FixedTimeEquals(
-                Encoding.ASCII.GetBytes(path.Substring(1, Math.Min(secret.Length, path.Length - 1))), Encoding.ASCII.GetBytes(secret)))
+        var slash = path.IndexOf('/', 1);
+        if (slash < 0 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(path[1..slash]), Encoding.ASCII.GetBytes(secret)))
         {
             await WriteAsync(response, 404, new { ok = false, message = "Not here. Run `livetracker-agent open` for the tracker's address.", code = "not-found" });
             return;
         }
 
-        var route = path[prefix.Length..];
+        var route = path[(slash + 1)..];
         var method = request.HttpMethod;
         if (method is "POST" or "PUT" && request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
         {

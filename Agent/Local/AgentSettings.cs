@@ -140,10 +140,26 @@ public sealed record AgentSettings
         _ => throw new SettingsException($"unknown setting '{key}' (known: {string.Join(", ", Keys.Keys)})"),
     };
 
+    /// <summary>
+    /// The host name and a short tag of this machine and user (from /etc/machine-id): two computers both called
+    /// "ubuntu" must not look like one device to the server, which allows one tracking session per device.
+    /// </summary>
     private static string DefaultDeviceId()
     {
         var host = Environment.MachineName is { Length: > 0 } name ? name : "linux";
-        return host.Length > 60 ? host[..60] : host;
+        host = host.Length > 60 ? host[..60] : host;
+        string machine;
+        try
+        {
+            machine = File.ReadAllText("/etc/machine-id").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return host;
+        }
+
+        var tag = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{machine}:{Environment.UserName}"));
+        return $"{host}-{Convert.ToHexStringLower(tag)[..6]}";
     }
 
     private static SettingsException Bad(string key, string value) =>

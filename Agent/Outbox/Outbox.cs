@@ -16,6 +16,9 @@ public enum CaptureState
     /// <summary>The freelancer discarded it before upload (or deleted it after): that segment's time is dropped.</summary>
     Discarded,
 
+    /// <summary>Discarded after (or while) it went up: the uploader deletes it on the server, then it is Discarded.</summary>
+    Deleting,
+
     /// <summary>The server refused it for good (week locked, contract ended, …); kept to tell the freelancer.</summary>
     Failed,
 }
@@ -27,7 +30,7 @@ public sealed record OutboxCapture(
 
 public sealed record OutboxMinute(string ContractId, DateTimeOffset Minute, int Keystrokes, int Clicks, int Scrolls, int Attempts);
 
-public sealed record OutboxCounts(int CapturesWaiting, int MinutesWaiting, int Failed, DateTimeOffset? OldestWaiting);
+public sealed record OutboxCounts(int CapturesWaiting, int MinutesWaiting);
 
 /// <summary>
 /// The agent's durable queue (SQLite in the data directory, WAL): every capture and activity minute is written here
@@ -105,24 +108,35 @@ public sealed class Outbox : IDisposable
         }
     }
 
-    /// <summary>Up to <paramref name="limit"/> due minutes of the contract with the oldest due minute.</summary>
-    public IReadOnlyList<OutboxMinute> NextDueMinutes(DateTimeOffset now, int limit = 1440)
+    /// <summary>
+    /// The due minutes of the oldest due minute's contract within its 15-minute UTC window. Every time zone's offset
+    /// is a multiple of 15 minutes, so a batch never spans two work weeks, and the server's answer (accepted, or
+    /// refused because that week is locked) is about all of it.
+    /// </summary>
+    public IReadOnlyList<OutboxMinute> NextDueMinutes(DateTimeOffset now)
     {
         lock (gate)
         {
             using var first = Command(
-                "SELECT contract_id FROM activity WHERE state = 'Waiting' AND next_attempt <= $now ORDER BY minute LIMIT 1", ("$now", Ms(now)));
-            if (first.ExecuteScalar() is not string contract)
+                "SELECT contract_id, minute FROM activity WHERE state = 'Waiting' AND next_attempt <= $now ORDER BY minute LIMIT 1", ("$now", Ms(now)));
+            string contract;
+            long window;
+            using (var oldest = first.ExecuteReader())
             {
-                return [];
+                if (!oldest.Read())
+                {
+                    return [];
+                }
+
+                (contract, window) = (oldest.GetString(0), oldest.GetInt64(1) - (oldest.GetInt64(1) % WindowMs));
             }
 
             using var command = Command(
                 """
                 SELECT contract_id, minute, keystrokes, clicks, scrolls, attempts FROM activity
-                WHERE state = 'Waiting' AND contract_id = $c AND next_attempt <= $now ORDER BY minute LIMIT $limit
+                WHERE state = 'Waiting' AND contract_id = $c AND next_attempt <= $now AND minute >= $from AND minute < $to ORDER BY minute
                 """,
-                ("$c", contract), ("$now", Ms(now)), ("$limit", limit));
+                ("$c", contract), ("$now", Ms(now)), ("$from", window), ("$to", window + WindowMs));
             using var reader = command.ExecuteReader();
             var minutes = new List<OutboxMinute>();
             while (reader.Read())
@@ -142,16 +156,44 @@ public sealed class Outbox : IDisposable
             using var command = Command("""
                 SELECT MIN(t) FROM (
                     SELECT MAX(upload_after, next_attempt) AS t FROM captures WHERE state = 'Waiting'
+                    UNION ALL SELECT next_attempt FROM captures WHERE state = 'Deleting'
                     UNION ALL SELECT next_attempt FROM activity WHERE state = 'Waiting')
                 """);
             return command.ExecuteScalar() is long ms ? At(ms) : null;
         }
     }
 
-    public void MarkCaptureSent(string key, string screenshotId) =>
-        // The image is no longer needed once the server has it; the thumbnail stays for the recent-captures list.
-        Execute("UPDATE captures SET state = 'Sent', screenshot_id = $id, image = NULL, problem = NULL, problem_code = NULL WHERE key = $key",
-            ("$key", key), ("$id", screenshotId));
+    /// <summary>
+    /// Records the server's id. A capture discarded while its upload was on the way becomes <see cref="CaptureState.Deleting"/>
+    /// (the uploader deletes it on the server next); returns the state it ends in.
+    /// </summary>
+    public CaptureState MarkCaptureSent(string key, string screenshotId)
+    {
+        lock (gate)
+        {
+            // The image is no longer needed once the server has it; the thumbnail stays for the recent-captures list.
+            Execute(
+                """
+                UPDATE captures SET screenshot_id = $id, image = NULL, problem = NULL, problem_code = NULL,
+                    state = CASE state WHEN 'Discarded' THEN 'Deleting' ELSE 'Sent' END, next_attempt = 0
+                WHERE key = $key
+                """,
+                ("$key", key), ("$id", screenshotId));
+            return Capture(key)?.State ?? CaptureState.Sent;
+        }
+    }
+
+    /// <summary>The oldest capture to delete on the server (discarded after or during its upload).</summary>
+    public OutboxCapture? NextDueDeletion(DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            using var command = Command(
+                $"SELECT {CaptureColumns} FROM captures WHERE state = 'Deleting' AND next_attempt <= $now ORDER BY captured_at LIMIT 1", ("$now", Ms(now)));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadCapture(reader) : null;
+        }
+    }
 
     public void MarkCaptureFailed(string key, string? code, string problem) =>
         Execute("UPDATE captures SET state = 'Failed', image = NULL, problem_code = $code, problem = $p WHERE key = $key AND state = 'Waiting'",
@@ -172,23 +214,33 @@ public sealed class Outbox : IDisposable
     public void RetryMinutesLater(IReadOnlyList<OutboxMinute> minutes, DateTimeOffset at, string problem) => ForEachMinute(minutes,
         "UPDATE activity SET attempts = attempts + 1, next_attempt = $at, problem = $p WHERE contract_id = $c AND minute = $m", problem, at);
 
-    /// <summary>Discards a capture still waiting; returns the capture as it was, or null when unknown.</summary>
+    /// <summary>
+    /// Discards a capture: one still waiting (even with its upload on the way) is Discarded, one the server has is
+    /// queued for deletion there. Its image and thumbnail are dropped from this computer. Returns the capture as it
+    /// was, or null when unknown.
+    /// </summary>
     public OutboxCapture? Discard(string key)
     {
         lock (gate)
         {
             var capture = Capture(key);
-            if (capture is { State: CaptureState.Waiting })
+            if (capture is { State: CaptureState.Waiting or CaptureState.Sent })
             {
-                Execute("UPDATE captures SET state = 'Discarded', image = NULL WHERE key = $key AND state = 'Waiting'", ("$key", key));
+                Execute(
+                    "UPDATE captures SET state = CASE state WHEN 'Sent' THEN 'Deleting' ELSE 'Discarded' END, image = NULL, thumb = NULL, next_attempt = 0 WHERE key = $key",
+                    ("$key", key));
             }
 
             return capture;
         }
     }
 
-    /// <summary>Records that a sent capture was deleted on the server.</summary>
-    public void MarkDeleted(string key) => Execute("UPDATE captures SET state = 'Discarded' WHERE key = $key", ("$key", key));
+    /// <summary>Records that the server no longer has the capture.</summary>
+    public void MarkDeleted(string key) => Execute("UPDATE captures SET state = 'Discarded', problem = NULL WHERE key = $key", ("$key", key));
+
+    /// <summary>The server would not delete it (the week is locked): it stays billed, and the freelancer is told why.</summary>
+    public void MarkDeleteRefused(string key, string problem) =>
+        Execute("UPDATE captures SET state = 'Sent', problem = $p WHERE key = $key", ("$key", key), ("$p", "not deleted: " + problem));
 
     public OutboxCapture? Capture(string key)
     {
@@ -256,16 +308,11 @@ public sealed class Outbox : IDisposable
     {
         lock (gate)
         {
-            using var command = Command("""
-                SELECT (SELECT COUNT(*) FROM captures WHERE state = 'Waiting'),
-                       (SELECT COUNT(*) FROM activity WHERE state = 'Waiting'),
-                       (SELECT COUNT(*) FROM captures WHERE state = 'Failed') + (SELECT COUNT(*) FROM activity WHERE state = 'Failed'),
-                       (SELECT MIN(t) FROM (SELECT MIN(captured_at) AS t FROM captures WHERE state = 'Waiting'
-                                            UNION ALL SELECT MIN(minute) FROM activity WHERE state = 'Waiting'))
-                """);
+            using var command = Command(
+                "SELECT (SELECT COUNT(*) FROM captures WHERE state IN ('Waiting', 'Deleting')), (SELECT COUNT(*) FROM activity WHERE state = 'Waiting')");
             using var reader = command.ExecuteReader();
             reader.Read();
-            return new OutboxCounts(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : At(reader.GetInt64(3)));
+            return new OutboxCounts(reader.GetInt32(0), reader.GetInt32(1));
         }
     }
 
@@ -296,6 +343,7 @@ public sealed class Outbox : IDisposable
     public void Prune(DateTimeOffset before)
     {
         Execute("DELETE FROM captures WHERE state IN ('Sent', 'Discarded', 'Failed') AND captured_at < $b", ("$b", Ms(before)));
+        Execute("UPDATE captures SET thumb = NULL WHERE state = 'Discarded' AND thumb IS NOT NULL");
         Execute("DELETE FROM activity WHERE state IN ('Sent', 'Failed') AND minute < $b", ("$b", Ms(before)));
     }
 
@@ -322,6 +370,8 @@ public sealed class Outbox : IDisposable
     }
 
     public void Dispose() => connection.Dispose();
+
+    private const long WindowMs = 15 * 60 * 1000;
 
     private const string CaptureColumns =
         "key, contract_id, captured_at, segment_start, upload_after, meta, state, attempts, next_attempt, screenshot_id, problem_code, problem, image_bytes";

@@ -49,6 +49,10 @@ public sealed class Tracker : IDisposable
     private DateTimeOffset? totalsAt;
     private DateTimeOffset lastDrain;
 
+    // Whether the server has confirmed this session since it began here: a session the server then reports
+    // stopped by someone (the web page, another tool) stops here too; one never confirmed is started there.
+    private bool serverSessionConfirmed;
+
     public Tracker(
         AgentClock clock, AgentPaths paths, Outbox.Outbox outbox, AgentLog log, DesktopNotifier notifier, Func<TrackedDesktop> openDesktop,
         Random? random = null)
@@ -67,8 +71,6 @@ public sealed class Tracker : IDisposable
     }
 
     public Uploader Uploader { get; }
-
-    public TrackerStatus Status => status;
 
     /// <summary>The tick loop, the uploader and the server sync, until cancelled; then tracking state is saved.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -207,6 +209,7 @@ public sealed class Tracker : IDisposable
             }
 
             Begin(new TrackingSession(id, text, label, now, now), now);
+            serverSessionConfirmed = answer.IsOk;
             notice = answer.IsOk ? null : $"Offline: tracking here, uploads will follow when the server answers ({answer.Message}).";
             var word = string.IsNullOrWhiteSpace(text) ? " (no memo: this time is not protected)" : "";
             return CommandResult.Done($"Tracking \"{contract.Title}\": {text}{word}");
@@ -225,6 +228,7 @@ public sealed class Tracker : IDisposable
 
             var ended = session;
             EndSession(now);
+            notice = null;
             if (server is not null)
             {
                 _ = await server.StopAsync(ended.ContractId, settings.DeviceId, cancellationToken);
@@ -280,7 +284,10 @@ public sealed class Tracker : IDisposable
             return CommandResult.Done($"Contract: {contract.Title} ({contract.Kind})");
         }, cancellationToken);
 
-    /// <summary>Discards a capture: before upload it is simply never sent; after, it is deleted on the server.</summary>
+    /// <summary>
+    /// Discards a capture: before upload it is simply never sent (the uploader deletes it on the server should its upload
+    /// already be on the way); after, it is deleted on the server, now or, offline, as soon as the server answers.
+    /// </summary>
     public Task<CommandResult> DiscardAsync(string key, CancellationToken cancellationToken) =>
         LockedAsync(async () =>
         {
@@ -292,17 +299,30 @@ public sealed class Tracker : IDisposable
                 case CaptureState.Waiting:
                     _ = outbox.Discard(key);
                     log.Info($"capture {key} discarded before upload");
+                    Uploader.Wake();
                     return CommandResult.Done($"Discarded the capture of {Local(capture.CapturedAt)}; that segment's time is dropped.");
-                case CaptureState.Sent when server is not null:
+                case CaptureState.Sent when server is null:
+                    return CommandResult.Refused("Sign in first: deleting an uploaded capture needs the server.", "signed-out");
+                case CaptureState.Sent:
                     var answer = await server.DeleteScreenshotAsync(capture.ScreenshotId!, cancellationToken);
                     if (answer.IsOk || answer.Code == "not-found")
                     {
+                        _ = outbox.Discard(key);
                         outbox.MarkDeleted(key);
                         log.Info($"capture {key} deleted on the server");
                         return CommandResult.Done($"Deleted the capture of {Local(capture.CapturedAt)}; that segment's time is removed.");
                     }
 
+                    if (answer.Retry)
+                    {
+                        _ = outbox.Discard(key);
+                        Uploader.Wake();
+                        return CommandResult.Done($"The server cannot be reached; the capture of {Local(capture.CapturedAt)} will be deleted as soon as it can.");
+                    }
+
                     return CommandResult.Refused($"Could not delete it: {answer.Message}", answer.Code);
+                case CaptureState.Deleting:
+                    return CommandResult.Done("Being deleted on the server.");
                 case CaptureState.Discarded:
                     return CommandResult.Done("Already discarded.");
                 default:
@@ -324,6 +344,7 @@ public sealed class Tracker : IDisposable
 
             resume = session;
             idlePrompt = null;
+            notice = null;
             if (!keepWorking)
             {
                 EndSession(clock.GetUtcNow());
@@ -355,6 +376,11 @@ public sealed class Tracker : IDisposable
     public Task<CommandResult> SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
         LockedAsync(() =>
         {
+            if (key == "deviceId" && session is not null)
+            {
+                return Task.FromResult(CommandResult.Refused("Stop tracking before renaming this computer.", "tracking"));
+            }
+
             try
             {
                 settings = settings.With(key, value);
@@ -534,6 +560,7 @@ public sealed class Tracker : IDisposable
         {
             log.Info("display is back; tracking resumes");
             status = TrackerStatus.Tracking;
+            serverSessionConfirmed = false;
             notice = null;
             ScheduleCapture(now, SegmentMinutes(session.ContractId));
         }
@@ -558,25 +585,34 @@ public sealed class Tracker : IDisposable
 
         var key = Guid.NewGuid().ToString("N");
         var uploadAfter = settings.NoticeBeforeUpload ? now.AddSeconds(settings.NoticeSeconds) : now;
-        var meta = new CaptureMeta(now, key, shot.AppName, shot.WindowTitle, shot.Black, current.Memo, current.ActivityLabel);
+        // The API takes an app name of up to 200 characters and a title of up to 1000; a longer one would get the capture refused.
+        var meta = new CaptureMeta(now, key, Cut(shot.AppName, 200), Cut(shot.WindowTitle, 1000), shot.Black, current.Memo, current.ActivityLabel);
         outbox.AddCapture(current.ContractId, segmentStart, uploadAfter, meta, shot.Jpeg, shot.Thumbnail);
         log.Info($"capture {key} {shot.Width}x{shot.Height} {shot.Jpeg.Length} bytes{(shot.Black ? " (black screen)" : "")} for segment {segmentStart:HH:mm}");
         Uploader.Wake();
-        if (settings.NoticeBeforeUpload)
+        if (settings.NoticeBeforeUpload && notifier.Available)
         {
-            var thumb = Path.Combine(paths.DataDirectory, "notice.jpg");
+            // The notification shows this capture's own thumbnail, removed once the notification is gone.
+            string? thumb = Path.Combine(paths.DataDirectory, $"notice-{key}.jpg");
             try
             {
                 PrivateFile.WriteBytes(thumb, shot.Thumbnail);
             }
             catch (IOException)
             {
-                thumb = null!;
+                thumb = null;
             }
 
             Notify("Screenshot taken", $"Uploading in {settings.NoticeSeconds} s — discard it if it shows something private.", thumb,
                 TimeSpan.FromSeconds(settings.NoticeSeconds), [("discard", "Discard")],
-                action => _ = action == "discard" ? DiscardAsync(key, CancellationToken.None) : Task.FromResult(CommandResult.Done("")));
+                action => _ = action == "discard" ? DiscardAsync(key, CancellationToken.None) : Task.FromResult(CommandResult.Done("")),
+                () =>
+                {
+                    if (thumb is not null)
+                    {
+                        File.Delete(thumb);
+                    }
+                });
         }
     }
 
@@ -604,7 +640,7 @@ public sealed class Tracker : IDisposable
         status = TrackerStatus.IdlePaused;
         captureAt = null;
         idlePrompt = new IdlePrompt(idleSince, null, (int)(now - idleSince).TotalMinutes, current.Memo);
-        session = current with { LastTick = now };
+        session = current with { LastTick = now, PausedForIdle = true };
         Save();
         log.Info($"idle since {idleSince:HH:mm}: tracking paused");
         notice = $"Paused: no keyboard or mouse input since {Local(idleSince)}.";
@@ -613,12 +649,8 @@ public sealed class Tracker : IDisposable
 
     private void LoseDisplay(DateTimeOffset now)
     {
-        if (status == TrackerStatus.DisplayLost)
-        {
-            return;
-        }
-
-        if (session is not null)
+        // Only tracking pauses for a lost display; an idle pause stays one (it still waits for "keep working?").
+        if (status == TrackerStatus.Tracking && session is not null)
         {
             status = TrackerStatus.DisplayLost;
             displayLostAt = now;
@@ -676,10 +708,16 @@ public sealed class Tracker : IDisposable
             return;
         }
 
-        if (now - saved.LastTick <= TimeSpan.FromMinutes(IdleMinutes(saved.ContractId)))
+        if (saved.PausedForIdle)
+        {
+            notice = $"Tracking was paused for idle at {Local(saved.LastTick)} when the agent closed; start again when you are back.";
+            outbox.Set<TrackingSession>("session", null);
+        }
+        else if (now - saved.LastTick <= TimeSpan.FromMinutes(IdleMinutes(saved.ContractId)))
         {
             session = saved;
             status = TrackerStatus.Tracking;
+            serverSessionConfirmed = false;
             log.Info($"restarted: tracking on {saved.ContractId} resumes");
             if (EnsureDesktop(now) is null)
             {
@@ -801,8 +839,10 @@ public sealed class Tracker : IDisposable
     }
 
     /// <summary>
-    /// Keeps the server's tracking session in step with this agent's (after an outage, a restart, or the server
-    /// stopping it while this agent was offline), refreshes the time totals and, now and then, the contracts.
+    /// Keeps the server's tracking session in step with this agent's. It starts one the server stopped while this agent
+    /// was away (its idle verdict, a restart, an outage) or never had (offline start). It stops tracking here when the
+    /// session was stopped from elsewhere (the web page), taken over by another computer, or refused. It stops one left
+    /// running for this device. It also refreshes the time totals and, every ten minutes, the contracts.
     /// </summary>
     public async Task SyncOnceAsync(CancellationToken cancellationToken)
     {
@@ -814,20 +854,23 @@ public sealed class Tracker : IDisposable
         }
 
         var now = clock.GetUtcNow();
-        if (contracts.Count == 0 || now - contractsAt > TimeSpan.FromMinutes(10))
+        if (now - contractsAt > TimeSpan.FromMinutes(10))
         {
-            await gate.WaitAsync(cancellationToken);
-            try
+            // Outside the lock: a hung server must not stop the tick. A failure is tried again in a minute.
+            contractsAt = now;
+            var list = await client.ContractsAsync(cancellationToken);
+            if (list.IsOk)
             {
-                _ = await LoadContractsAsync(cancellationToken);
+                contracts = list.Value!;
+                outbox.Set("contracts", list.Value);
             }
-            finally
+            else
             {
-                gate.Release();
+                contractsAt = now - TimeSpan.FromMinutes(9);
             }
         }
 
-        var (wanted, contractId) = await SnapshotAsync(cancellationToken);
+        var (wanted, contractId, confirmed) = await SnapshotAsync(cancellationToken);
         var answer = await client.TrackingAsync(contractId, cancellationToken);
         if (!answer.IsOk)
         {
@@ -849,6 +892,7 @@ public sealed class Tracker : IDisposable
 
         if (mine && info.ContractId == wanted.ContractId)
         {
+            serverSessionConfirmed = true;
             if (info.Memo != wanted.Memo)
             {
                 _ = await client.MemoAsync(wanted.ContractId, wanted.Memo, wanted.ActivityLabel, cancellationToken);
@@ -857,40 +901,54 @@ public sealed class Tracker : IDisposable
             return;
         }
 
+        if (!info.Active && confirmed && info.LastStopReason is "stopped" or "contract-ended")
+        {
+            await StopHereAsync(wanted, info.LastStopReason == "stopped"
+                ? "Tracking was stopped on the server (from the web page or another tool)."
+                : "Tracking stopped: the contract has ended.", cancellationToken);
+            return;
+        }
+
         var started = await client.StartAsync(wanted.ContractId, wanted.Memo, wanted.ActivityLabel, settings.DeviceId, takeOver: false, cancellationToken);
         if (started.IsOk)
         {
+            serverSessionConfirmed = true;
             log.Info(info.Active ? "server session moved to this device" : "server session started again (it had stopped while this agent was away)");
             return;
         }
 
-        if (!started.Retry && started.Kind != AnswerKind.SignedOut)
+        // A refusal with a reason ends tracking here; one without (a proxy's error page) is tried again next round.
+        if (started.Kind == AnswerKind.Refused && started.Code is not null)
         {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (session == wanted || session?.StartedAt == wanted.StartedAt)
-                {
-                    EndSession(clock.GetUtcNow());
-                    notice = started.Code == "session-active-elsewhere"
-                        ? "Tracking stopped here: it is on at another computer now."
-                        : $"Tracking stopped: {started.Message}";
-                    Tell(notice);
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
+            await StopHereAsync(wanted, started.Code == "session-active-elsewhere"
+                ? "Tracking stopped here: it is on at another computer now."
+                : $"Tracking stopped: {started.Message}", cancellationToken);
         }
     }
 
-    private async Task<(TrackingSession? Wanted, string? ContractId)> SnapshotAsync(CancellationToken cancellationToken)
+    private async Task StopHereAsync(TrackingSession wanted, string why, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            return (status == TrackerStatus.Tracking ? session : null, session?.ContractId ?? settings.ContractId);
+            if (session?.StartedAt == wanted.StartedAt && session.ContractId == wanted.ContractId)
+            {
+                EndSession(clock.GetUtcNow());
+                Tell(why);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<(TrackingSession? Wanted, string? ContractId, bool Confirmed)> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return (status == TrackerStatus.Tracking ? session : null, session?.ContractId ?? settings.ContractId, serverSessionConfirmed);
         }
         finally
         {
@@ -929,6 +987,7 @@ public sealed class Tracker : IDisposable
         return null;
     }
 
+    /// <summary>Picks up a new sign-in (or a sign-out) written by `login`/`logout` while the agent runs.</summary>
     private void LoadCredentials()
     {
         var written = File.Exists(paths.Credentials) ? File.GetLastWriteTimeUtc(paths.Credentials) : default;
@@ -941,14 +1000,21 @@ public sealed class Tracker : IDisposable
 
             credentialsWritten = written;
             credentials = Credentials.Load(paths);
-            server?.Dispose();
+            // The old client is not disposed: a command or the uploader may still be using it; it is collected later.
             server = credentials is null ? null : new ServerClient(credentials.Server, credentials.Token);
             contractsAt = default;
+            notice = null;
             if (server is not null)
             {
                 log.Info($"signed in to {credentials!.Server.GetLeftPart(UriPartial.Authority)} as {credentials.Email}");
-                Uploader.Wake();
+                Uploader.SignedIn();
             }
+        }
+
+        if (credentials is null && session is { } current)
+        {
+            // Signed out while tracking: nothing more is recorded for an account that is gone from this computer.
+            _ = StopHereAsync(current, "Signed out: tracking stopped. Sign in again to track.", CancellationToken.None);
         }
     }
 
@@ -1003,23 +1069,35 @@ public sealed class Tracker : IDisposable
         }
     }
 
-    private void Notify(string summary, string body, string? image, TimeSpan showFor, IReadOnlyList<(string Key, string Label)> actions, Action<string> onAction)
+    private void Notify(
+        string summary, string body, string? image, TimeSpan showFor, IReadOnlyList<(string Key, string Label)> actions, Action<string> onAction,
+        Action? closed = null)
     {
         if (!notifier.Available)
         {
+            closed?.Invoke();
             return;
         }
 
         var real = showFor / clock.Speed;
         _ = Task.Run(async () =>
         {
-            var chosen = await notifier.ShowAsync(summary, body, image, real, actions, CancellationToken.None);
-            if (chosen is not null)
+            try
             {
-                onAction(chosen);
+                var chosen = await notifier.ShowAsync(summary, body, image, real, actions, CancellationToken.None);
+                if (chosen is not null)
+                {
+                    onAction(chosen);
+                }
+            }
+            finally
+            {
+                closed?.Invoke();
             }
         });
     }
+
+    private static string? Cut(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private void Tell(string message)
     {

@@ -20,7 +20,8 @@ public enum TrackerStatus
 
 /// <summary>What is being tracked; kept in the outbox database so a restart can pick it up.</summary>
 public sealed record TrackingSession(
-    string ContractId, string Memo, string? ActivityLabel, DateTimeOffset StartedAt, DateTimeOffset LastTick, DateTimeOffset? LastMemoCheck = null);
+    string ContractId, string Memo, string? ActivityLabel, DateTimeOffset StartedAt, DateTimeOffset LastTick, DateTimeOffset? LastMemoCheck = null,
+    bool PausedForIdle = false);
 
 /// <summary>The question asked after an idle pause.</summary>
 public sealed record IdlePrompt(DateTimeOffset IdleSince, DateTimeOffset? ReturnedAt, int IdleMinutes, string Memo);

@@ -122,8 +122,13 @@ public static class TrackingEndpoints
         var minutes = items.Select(i => new ActivityMinute(i.MinuteUtc.ToUniversalTime(), i.Keystrokes, i.MouseClicks, i.Scrolls)).ToList();
         var tracking = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) as TrackingView;
         var reply = tracking is { Active: true } && tracking.ContractId == id
-            ? await domain.AskAsync(domain.Regions.Trackers, user.UserId, new ReportActivity(tracking.DeviceId!, minutes), cancellationToken)
-            : await domain.ContractAsync(id, new RecordTrackedActivity(minutes), cancellationToken);
+            ? await domain.AskAsync(domain.Regions.Trackers, user.UserId, new ReportActivity(tracking.DeviceId!, minutes, id), cancellationToken)
+            : null;
+        // Not (or no longer: stopped or switched since the look above) tracking on this contract: straight to its weeks.
+        if (reply is null or Rejected { Code: "not-tracking" })
+        {
+            reply = await domain.ContractAsync(id, new RecordTrackedActivity(minutes), cancellationToken);
+        }
         return reply is Accepted ? Results.Accepted() : ApiProblems.Unexpected(reply);
     }
 

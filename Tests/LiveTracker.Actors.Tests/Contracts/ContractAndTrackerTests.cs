@@ -233,6 +233,9 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         await Contract<TrackingSession>(Start("laptop"));
         Clock.Advance(TimeSpan.FromMinutes(4));
         await Tracker<Accepted>(new ReportActivity("laptop", [new ActivityMinute(NineAm.AddMinutes(3), 12, 2, 0)]));
+        // Minutes meant for another contract (the session switched while they were on their way) are not forwarded.
+        Assert.Equal("not-tracking", (await Tracker<Rejected>(
+            new ReportActivity("laptop", [new ActivityMinute(NineAm.AddMinutes(3), 1, 0, 0)], "ct_another"))).Code);
         await Contract<CaptureAccepted>(new ForWeek(NineAm, Screen("k1", NineAm.AddMinutes(2))));
         Clock.Advance(TimeSpan.FromMinutes(11));
         await Contract<CaptureAccepted>(new ForWeek(NineAm, Screen("k2", NineAm.AddMinutes(14))));
