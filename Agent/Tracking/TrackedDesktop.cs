@@ -50,13 +50,8 @@ public sealed class TrackedDesktop : IDisposable
         lock (gate)
         {
             var info = window.Read();
-            var frame = capture.Grab(area);
-            var black = frame.IsBlack();
-            if (maxWidth > 0 && frame.Width > maxWidth)
-            {
-                frame = frame.Thumbnail((int)((long)Math.Max(frame.Width, frame.Height) * maxWidth / frame.Width));
-            }
-
+            // Scaled straight from the X image: no full-size copy of the screen is made.
+            var (frame, black) = capture.GrabScaled(area, maxWidth);
             if (blur)
             {
                 frame = frame.Blurred();

@@ -25,16 +25,36 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
     public bool UsedSharedMemory { get; private set; }
 
     /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
-    public Frame Grab(CaptureArea area = CaptureArea.WholeDesktop)
+    public Frame Grab(CaptureArea area = CaptureArea.WholeDesktop) => Grab(area, image => Copy((Xlib.XImage*)image));
+
+    /// <summary>
+    /// Grabs the screen and makes the frame to encode straight from the X image: scaled down (box filter) so it is at
+    /// most <paramref name="maxWidth"/> wide (0 keeps full size), and whether the full image is black. No full-size
+    /// copy is made: at 1920x1080 that is 8 MB less per capture than <see cref="Grab(CaptureArea)"/> and a scale.
+    /// </summary>
+    public (Frame Frame, bool Black) GrabScaled(CaptureArea area, int maxWidth) => Grab(area, pointer =>
+    {
+        var image = (Xlib.XImage*)pointer;
+        CheckFormat(image);
+        var (width, height, stride) = (image->Width, image->Height, image->BytesPerLine);
+        var black = Frame.IsBlack(image->Data, width, height, stride);
+        var frame = maxWidth > 0 && width > maxWidth
+            ? Frame.Scale(image->Data, width, height, stride, (int)((long)Math.Max(width, height) * maxWidth / width))
+            : Copy(image);
+        return (frame, black);
+    });
+
+    /// <summary>Grabs into an X image and hands it to <paramref name="make"/> while it is still mapped.</summary>
+    private T Grab<T>(CaptureArea area, Func<nint, T> make)
     {
         var (x, y, width, height) = Bounds(area);
         if (!shmFailed && Xlib.XShmQueryExtension(display.Handle) != 0)
         {
-            var frame = GrabShared(x, y, width, height);
-            if (frame is not null)
+            var (grabbed, made) = GrabShared(x, y, width, height, make);
+            if (grabbed)
             {
                 UsedSharedMemory = true;
-                return frame;
+                return made!;
             }
 
             // A server that died mid-grab is not a reason to give up shared memory for good.
@@ -52,7 +72,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
 
         try
         {
-            return Copy(image);
+            return make((nint)image);
         }
         finally
         {
@@ -98,7 +118,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         return (0, 0, width, height);
     }
 
-    private Frame? GrabShared(int x, int y, int width, int height)
+    private (bool Grabbed, T? Made) GrabShared<T>(int x, int y, int width, int height, Func<nint, T> make)
     {
         var h = display.Handle;
         Xlib.XShmSegmentInfo info = default;
@@ -106,14 +126,14 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
             Xlib.ZPixmap, null, &info, (uint)width, (uint)height);
         if (image is null)
         {
-            return null;
+            return default;
         }
 
         info.ShmId = Xlib.shmget(IpcPrivate, (nuint)(image->BytesPerLine * height), IpcCreat | 0x180);
         if (info.ShmId < 0)
         {
             _ = image->DestroyImage(image);
-            return null;
+            return default;
         }
 
         info.ShmAddr = Xlib.shmat(info.ShmId, null, 0);
@@ -122,7 +142,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         {
             if (info.ShmAddr == (byte*)-1)
             {
-                return null;
+                return default;
             }
 
             image->Data = info.ShmAddr;
@@ -131,10 +151,10 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
             attached = Xlib.XShmAttach(h, &info) != 0 && display.SyncAndTakeErrors().Count == 0;
             if (!attached || Xlib.XShmGetImage(h, display.Root, image, x, y, Xlib.AllPlanes) == 0)
             {
-                return null;
+                return default;
             }
 
-            return Copy(image);
+            return (true, make((nint)image));
         }
         finally
         {
@@ -159,14 +179,7 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
     /// <summary>Copies a 32-bit LSB-first 0xRRGGBB image; in memory that is B, G, R, X, i.e. TJPF_BGRX.</summary>
     private static Frame Copy(Xlib.XImage* image)
     {
-        if (image->BitsPerPixel != 32 || image->ByteOrder != Xlib.LsbFirst || image->RedMask != 0xFF0000
-            || image->GreenMask != 0xFF00 || image->BlueMask != 0xFF)
-        {
-            throw new NotSupportedException($"Unsupported X image format: {image->BitsPerPixel} bpp, byte order "
-                + $"{image->ByteOrder}, masks {image->RedMask:X}/{image->GreenMask:X}/{image->BlueMask:X}; "
-                + "the agent needs a 24/32-bit TrueColor screen.");
-        }
-
+        CheckFormat(image);
         var width = image->Width;
         var height = image->Height;
         var pixels = new byte[width * height * 4];
@@ -179,6 +192,17 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         }
 
         return new Frame(width, height, pixels);
+    }
+
+    private static void CheckFormat(Xlib.XImage* image)
+    {
+        if (image->BitsPerPixel != 32 || image->ByteOrder != Xlib.LsbFirst || image->RedMask != 0xFF0000
+            || image->GreenMask != 0xFF00 || image->BlueMask != 0xFF)
+        {
+            throw new NotSupportedException($"Unsupported X image format: {image->BitsPerPixel} bpp, byte order "
+                + $"{image->ByteOrder}, masks {image->RedMask:X}/{image->GreenMask:X}/{image->BlueMask:X}; "
+                + "the agent needs a 24/32-bit TrueColor screen.");
+        }
     }
 
     private static string Describe(IReadOnlyList<X11Error> errors) =>
@@ -205,17 +229,27 @@ public sealed class Frame(int width, int height, byte[] pixels)
     }
 
     /// <summary>True when the frame is (near) uniformly black: a locked, blanked or otherwise empty screen.</summary>
-    public bool IsBlack()
+    public unsafe bool IsBlack()
+    {
+        fixed (byte* data = pixels)
+        {
+            return IsBlack(data, Width, Height, Width * 4);
+        }
+    }
+
+    /// <summary><see cref="IsBlack()"/> of an image of B, G, R, X pixels whose rows are <paramref name="stride"/> bytes apart.</summary>
+    internal static unsafe bool IsBlack(byte* data, int width, int height, int stride)
     {
         // Every 4th pixel of every 4th row is plenty for a mean and a spread, and 16x cheaper.
         double sum = 0, sumSquares = 0;
         long n = 0;
-        for (var y = 0; y < Height; y += 4)
+        for (var y = 0; y < height; y += 4)
         {
-            for (var x = 0; x < Width; x += 4)
+            var row = data + ((long)y * stride);
+            for (var x = 0; x < width; x += 4)
             {
-                var i = ((y * Width) + x) * 4;
-                var luma = (0.114 * pixels[i]) + (0.587 * pixels[i + 1]) + (0.299 * pixels[i + 2]);
+                var i = x * 4;
+                var luma = (0.114 * row[i]) + (0.587 * row[i + 1]) + (0.299 * row[i + 2]);
                 sum += luma;
                 sumSquares += luma * luma;
                 n++;
@@ -240,27 +274,37 @@ public sealed class Frame(int width, int height, byte[] pixels)
     public Frame Blurred() => new(Width, Height, Blur.Apply(pixels, Width, Height));
 
     /// <summary>A box-filtered copy whose longest side is <paramref name="longestSide"/> (never enlarged).</summary>
-    public Frame Thumbnail(int longestSide = 320)
+    public unsafe Frame Thumbnail(int longestSide = 320)
     {
-        var scale = Math.Min(1.0, (double)longestSide / Math.Max(Width, Height));
-        var w = Math.Max(1, (int)Math.Round(Width * scale));
-        var h = Math.Max(1, (int)Math.Round(Height * scale));
+        fixed (byte* data = pixels)
+        {
+            return Scale(data, Width, Height, Width * 4, longestSide);
+        }
+    }
+
+    /// <summary><see cref="Thumbnail"/> of an image of B, G, R, X pixels whose rows are <paramref name="stride"/> bytes apart.</summary>
+    internal static unsafe Frame Scale(byte* data, int width, int height, int stride, int longestSide)
+    {
+        var scale = Math.Min(1.0, (double)longestSide / Math.Max(width, height));
+        var w = Math.Max(1, (int)Math.Round(width * scale));
+        var h = Math.Max(1, (int)Math.Round(height * scale));
         var result = new byte[w * h * 4];
         for (var ty = 0; ty < h; ty++)
         {
-            int y0 = ty * Height / h, y1 = Math.Max(y0 + 1, (ty + 1) * Height / h);
+            int y0 = ty * height / h, y1 = Math.Max(y0 + 1, (ty + 1) * height / h);
             for (var tx = 0; tx < w; tx++)
             {
-                int x0 = tx * Width / w, x1 = Math.Max(x0 + 1, (tx + 1) * Width / w);
+                int x0 = tx * width / w, x1 = Math.Max(x0 + 1, (tx + 1) * width / w);
                 int b = 0, g = 0, r = 0;
                 for (var y = y0; y < y1; y++)
                 {
+                    var row = data + ((long)y * stride);
                     for (var x = x0; x < x1; x++)
                     {
-                        var i = ((y * Width) + x) * 4;
-                        b += pixels[i];
-                        g += pixels[i + 1];
-                        r += pixels[i + 2];
+                        var i = x * 4;
+                        b += row[i];
+                        g += row[i + 1];
+                        r += row[i + 2];
                     }
                 }
 

@@ -4,9 +4,18 @@ using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [live] [--pg CONNSTR] [--scale X] [--minutes M] [--out FILE]
-// Without a selection all five run. PostgreSQL parts need --pg (bench/run starts a throwaway server).
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [live] [agent]
+//   [--pg CONNSTR] [--scale X] [--minutes M] [--agent-seconds S] [--agent-speed X] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
+// Without a selection all six run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
+// sections of the parts not run this time are kept from that file, so the report covers every part.
+string[] parts = ["kernel", "journal", "recovery", "tracking", "live", "agent"];
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+if (selected.FirstOrDefault(s => !parts.Contains(s, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+{
+    await Console.Error.WriteLineAsync($"unknown benchmark '{unknown}' (known: {string.Join(", ", parts)})");
+    return 2;
+}
+
 var pg = Option("--pg");
 var outFile = Option("--out");
 var scale = double.Parse(Option("--scale") ?? "1", CultureInfo.InvariantCulture);
@@ -14,22 +23,22 @@ bool Run(string name) => selected.Count == 0 || selected.Contains(name);
 
 var log = Console.Out;
 var work = Directory.CreateTempSubdirectory("livetracker-bench-").FullName;
-var sections = new List<string>();
+var sections = new List<(string Part, string Text)>();
 try
 {
     if (Run("kernel"))
     {
-        sections.Add(await KernelBenchmark.RunAsync((int)(1_000_000 * scale), log));
+        sections.Add(("kernel", await KernelBenchmark.RunAsync((int)(1_000_000 * scale), log)));
     }
 
     if (Run("journal"))
     {
         if (pg is not null)
         {
-            sections.Add(await JournalBenchmark.RunAsync("postgresql", pg, 1_000, (int)(50 * scale), log));
+            sections.Add(("journal", await JournalBenchmark.RunAsync("postgresql", pg, 1_000, (int)(50 * scale), log)));
         }
 
-        sections.Add(await JournalBenchmark.RunAsync("sqlite", Path.Combine(work, "journal.db"), 1_000, (int)(50 * scale), log));
+        sections.Add(("journal", await JournalBenchmark.RunAsync("sqlite", Path.Combine(work, "journal.db"), 1_000, (int)(50 * scale), log)));
     }
 
     if (Run("recovery"))
@@ -37,11 +46,11 @@ try
         var events = (int)(1_000_000 * scale);
         if (pg is not null)
         {
-            sections.Add(await RecoveryBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), events, log));
+            sections.Add(("recovery", await RecoveryBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), events, log)));
         }
 
-        sections.Add(await RecoveryBenchmark.RunAsync(
-            "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "recovery.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), events, log));
+        sections.Add(("recovery", await RecoveryBenchmark.RunAsync(
+            "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "recovery.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), events, log)));
     }
 
     if (Run("tracking"))
@@ -53,12 +62,12 @@ try
             : Math.Max(1, (int)(60 * scale));
         if (pg is not null)
         {
-            sections.Add(await TrackingBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), freelancers, minutes, log));
+            sections.Add(("tracking", await TrackingBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), freelancers, minutes, log)));
         }
         else
         {
-            sections.Add(await TrackingBenchmark.RunAsync(
-                "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "tracking.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), freelancers, minutes, log));
+            sections.Add(("tracking", await TrackingBenchmark.RunAsync(
+                "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "tracking.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), freelancers, minutes, log)));
         }
     }
 
@@ -66,7 +75,17 @@ try
     {
         // 1,000 agents and 200 pages on one node; --scale shortens the phases (20 s each at scale 1), not the load.
         var phase = TimeSpan.FromSeconds(Math.Max(3, 20 * scale));
-        sections.Add(await LiveBenchmark.RunAsync(pg is not null ? "postgresql" : "sqlite", pg, work, 1_000, 200, phase, log));
+        sections.Add(("live", await LiveBenchmark.RunAsync(pg is not null ? "postgresql" : "sqlite", pg, work, 1_000, 200, phase, log)));
+    }
+
+    if (Run("agent"))
+    {
+        // The agent process on a busy desktop: --agent-seconds of real time tracked, then as long not tracking, on a clock
+        // --agent-speed times fast (60 s at 60x: six 10-minute segments). --agent-seconds 600 is the full 10-minute run.
+        var seconds = double.Parse(Option("--agent-seconds") ?? "60", CultureInfo.InvariantCulture);
+        var speed = double.Parse(Option("--agent-speed") ?? "60", CultureInfo.InvariantCulture);
+        var command = "bench/run agent" + (Option("--agent-seconds") is { } s ? " --agent-seconds " + s : "") + (Option("--agent-speed") is { } x ? " --agent-speed " + x : "");
+        sections.Add(("agent", await AgentBenchmark.RunAsync(work, TimeSpan.FromSeconds(seconds), speed, command, log)));
     }
 }
 finally
@@ -74,14 +93,15 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-// The verdict lines of every section, gathered on top so a reader sees all goals at once.
-var verdicts = sections
-    .SelectMany(section => section.Split('\n'))
-    .Where(line => line.StartsWith("**", StringComparison.Ordinal) && line.Contains("goal", StringComparison.Ordinal))
-    .Zip(sections.Select(section => section.Split('\n')[0].TrimStart('#', ' ').Trim()))
-    .Select(pair => $"- {pair.Second}: {pair.First.Trim()}");
-var report = "## Summary" + Environment.NewLine + Environment.NewLine + string.Join(Environment.NewLine, verdicts)
-    + Environment.NewLine + Environment.NewLine + string.Join(Environment.NewLine, sections);
+// Parts not run this time keep their sections (and when they were measured) from the previous report.
+var previous = Option("--previous") is { } previousFile && File.Exists(previousFile) ? Report.Parse(await File.ReadAllTextAsync(previousFile), parts) : null;
+var measured = new Report.Measured(DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Option("--commit") ?? "unknown");
+var ran = sections.Select(s => s.Part).ToHashSet();
+var all = parts.SelectMany(part => ran.Contains(part)
+        ? sections.Where(s => s.Part == part).Select(s => (Part: part, s.Text, When: measured))
+        : previous?.Sections.Where(s => s.Part == part).Select(s => (Part: part, s.Text, When: previous.When(part) ?? measured)) ?? [])
+    .ToList();
+var report = Report.Write(all.Select(s => (s.Part, s.Text, s.When)).ToList());
 Console.WriteLine();
 Console.WriteLine(report);
 if (outFile is not null)
