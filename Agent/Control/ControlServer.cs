@@ -246,12 +246,19 @@ public sealed class ControlServer : IAsyncDisposable
     private static async Task<T> ReadAsync<T>(HttpListenerRequest request)
         where T : class
     {
-        if (request.ContentLength64 > 64 * 1024)
+        // At most 64 KiB, whether announced by Content-Length or sent chunked.
+        const int Limit = 64 * 1024;
+        var buffer = new byte[Limit + 1];
+        var length = 0;
+        int read;
+        while (length <= Limit && (read = await request.InputStream.ReadAsync(buffer.AsMemory(length))) > 0)
         {
-            throw new InvalidOperationException("too large");
+            length += read;
         }
 
-        return await JsonSerializer.DeserializeAsync<T>(request.InputStream, Json) ?? throw new JsonException("empty body");
+        return length > Limit
+            ? throw new InvalidOperationException("too large")
+            : JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), Json) ?? throw new JsonException("empty body");
     }
 
     private static Task ResultAsync(HttpListenerResponse response, CommandResult result) =>

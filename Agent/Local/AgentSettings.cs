@@ -23,10 +23,10 @@ public sealed record AgentSettings
     /// <summary><c>whole-desktop</c> or <c>active-monitor</c> (the monitor showing the active window).</summary>
     public string CaptureArea { get; init; } = "whole-desktop";
 
-    public int JpegQuality { get; init; } = 60;
+    public int JpegQuality { get; init; } = 40;
 
     /// <summary>Captures wider than this are scaled down before encoding (0 keeps full size).</summary>
-    public int MaxWidth { get; init; } = 1600;
+    public int MaxWidth { get; init; } = 1280;
 
     /// <summary>Blur every capture on this computer before it is stored or sent.</summary>
     public bool Blur { get; init; }
@@ -147,7 +147,7 @@ public sealed record AgentSettings
     private static string DefaultDeviceId()
     {
         var host = Environment.MachineName is { Length: > 0 } name ? name : "linux";
-        host = host.Length > 60 ? host[..60] : host;
+        host = host.Length > 53 ? host[..53] : host;
         string machine;
         try
         {

@@ -67,9 +67,11 @@ public sealed class Uploader(Outbox outbox, Func<ServerClient?> server, TimeProv
         {
             var progress = false;
             var now = clock.GetUtcNow();
-            if (outbox.NextDueCapture(now) is var (capture, image, thumbnail))
+            if (outbox.NextDueCapture(now) is var (capture, image, _))
             {
-                var sent = await client.UploadAsync(capture.ContractId, image, thumbnail, capture.Meta, cancellationToken);
+                // The thumbnail stays here (the control page, the notification); the server makes its own, which saves
+                // the agent's upload ~7 KB per segment.
+                var sent = await client.UploadAsync(capture.ContractId, image, thumbnail: null, capture.Meta, cancellationToken);
                 going &= Handle(sent, () => Uploaded(capture.Key, sent.Value!.ScreenshotId),
                     problem => outbox.MarkCaptureFailed(capture.Key, sent.Code, problem),
                     (at, problem) => outbox.RetryCaptureLater(capture.Key, at, problem), capture.Attempts, $"capture {capture.Key}");

@@ -197,6 +197,8 @@ internal static unsafe partial class TurboJpeg
     private const string Library = "libturbojpeg.so.0";
     internal const int PixelFormatBgrx = 3;  // TJPF_BGRX
     internal const int Subsampling420 = 2;   // TJSAMP_420
+    // TJFLAG_PROGRESSIVE: progressive with optimised Huffman tables, the same pixels in fewer bytes; every decoder reads it.
+    internal const int FlagProgressive = 16384;
 
     [LibraryImport(Library)] internal static partial nint tjInitCompress();
     [LibraryImport(Library)] internal static partial int tjDestroy(nint handle);

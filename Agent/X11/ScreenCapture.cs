@@ -339,7 +339,7 @@ public sealed class Frame(int width, int height, byte[] pixels)
             fixed (byte* src = pixels)
             {
                 if (TurboJpeg.tjCompress2(handle, src, Width, Width * 4, Height, TurboJpeg.PixelFormatBgrx, ref jpeg, ref size,
-                        TurboJpeg.Subsampling420, quality, 0) != 0)
+                        TurboJpeg.Subsampling420, quality, TurboJpeg.FlagProgressive) != 0)
                 {
                     throw new InvalidOperationException("JPEG encoding failed: "
                         + System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)TurboJpeg.tjGetErrorStr2(handle)));

@@ -64,7 +64,7 @@ internal static class AgentBenchmark
 
         var home = Path.Combine(directory, "home");
         var paths = AgentPaths.FromEnvironment(name => name == "LIVETRACKER_AGENT_HOME" ? home : null);
-        // The defaults (JPEG quality 60, at most 1600 wide, whole desktop), except the notice before each upload,
+        // The defaults (JPEG quality 40, at most 1280 wide, whole desktop), except the notice before each upload,
         // which would hold every capture back a minute waiting for a person to look at it.
         new AgentSettings().With("noticeBeforeUpload", "false").Save(paths);
         var agent = new AgentProcess(agentDll, home, clock, desktop.Display);
@@ -212,8 +212,9 @@ internal static class AgentBenchmark
         using var tracked = TrackedDesktop.Open(TimeProvider.System, display);
         var result = new List<CaptureSize>();
         foreach (var (setting, quality, maxWidth) in (ReadOnlySpan<(string, int, int)>)[
-            ("quality 60, at most 1600 wide (default)", 60, 1600), ("quality 80, at most 1600 wide", 80, 1600), ("quality 60, full size", 60, 0),
-            ("quality 40, at most 1600 wide", 40, 1600), ("quality 60, at most 1280 wide", 60, 1280), ("quality 40, at most 1280 wide", 40, 1280)])
+            ("quality 60, at most 1600 wide", 60, 1600), ("quality 80, at most 1600 wide", 80, 1600), ("quality 60, full size", 60, 0),
+            ("quality 40, at most 1600 wide", 40, 1600), ("quality 60, at most 1280 wide", 60, 1280), ("quality 50, at most 1280 wide", 50, 1280),
+            ("quality 50, at most 1366 wide", 50, 1366), ("quality 40, at most 1280 wide (default)", 40, 1280)])
         {
             _ = tracked.Grab(CaptureArea.WholeDesktop, quality, maxWidth, blur: false);
             var shots = Enumerable.Range(0, 5).Select(_ =>
@@ -289,7 +290,7 @@ internal static class AgentBenchmark
         var md = new StringBuilder();
         md.AppendLine(inv, $"### Agent: CPU, memory and bytes per segment on a busy {Width}×{Height} desktop ({tracked.Seconds:N0} s tracked at {speed:0.#}×)");
         md.AppendLine();
-        md.AppendLine(inv, $"`livetracker-agent run` as its own process (`dotnet livetracker-agent.dll`, its own runtimeconfig: workstation non-concurrent GC) on an Xvfb {Width}×{Height}×24 with openbox and five xterms full of text in different colours (directory listings, licences, `ps`, `/proc/cpuinfo`), signed in to a real node in the bench process (SQLite journal, blobs on disk) through a proxy that counts every byte each way (request line, headers, body). Settings are the defaults (JPEG quality 60, at most 1600 wide, whole desktop) except `noticeBeforeUpload = false`, so each capture goes out when taken. Node and agent share a clock running {speed:0.#}× fast (`LIVETRACKER_AGENT_CLOCK`), so a 10-minute segment passes in {Segment.TotalSeconds / speed:0.#} s and the {tracked.Seconds:N0} s tracked are {segments:0.#} segments. Every simulated minute ({typingEvery.TotalSeconds:0.##} s real) `xdotool` types a word and Return into the front terminal ({keysPerBurst:0.#} keys, {keysPerSecond:0.#} keystrokes per real second), so every minute has activity to send.");
+        md.AppendLine(inv, $"`livetracker-agent run` as its own process (`dotnet livetracker-agent.dll`, its own runtimeconfig: workstation non-concurrent GC) on an Xvfb {Width}×{Height}×24 with openbox and five xterms full of text in different colours (directory listings, licences, `ps`, `/proc/cpuinfo`), signed in to a real node in the bench process (SQLite journal, blobs on disk) through a proxy that counts every byte each way (request line, headers, body). Settings are the defaults (progressive JPEG quality 40, at most 1280 wide, whole desktop; the server makes the thumbnail) except `noticeBeforeUpload = false`, so each capture goes out when taken. Node and agent share a clock running {speed:0.#}× fast (`LIVETRACKER_AGENT_CLOCK`), so a 10-minute segment passes in {Segment.TotalSeconds / speed:0.#} s and the {tracked.Seconds:N0} s tracked are {segments:0.#} segments. Every simulated minute ({typingEvery.TotalSeconds:0.##} s real) `xdotool` types a word and Return into the front terminal ({keysPerBurst:0.#} keys, {keysPerSecond:0.#} keystrokes per real second), so every minute has activity to send.");
         md.AppendLine(inv, $"Measured from `/proc/<pid>`: CPU = utime + stime (`/proc/pid/stat`, {ticksPerSecond:N0} ticks/s), memory = VmRSS, VmHWM (peak), RssAnon, RssFile, RssShmem (`/proc/pid/status`). Start-up (control page after {startup.TotalSeconds:N1} s), sign-in, `start` and the first capture ({warmUp.TotalSeconds:N1} s in all) are not measured. **Baseline**: the same process after `livetracker-agent stop`, signed in and not tracking (its desktop connection and input counter still open), for the same real time with the same typing.");
         md.AppendLine(inv, $"Reproduce with `{command}`{(tracked.Seconds < 599 ? " (`--agent-seconds 600` gives the issue's 10-minute run)" : "")}; it takes about {(2 * tracked.Seconds + 40) / 60:N0} minutes.");
         md.AppendLine();
@@ -312,7 +313,7 @@ internal static class AgentBenchmark
         md.AppendLine();
         md.AppendLine("| sent per segment | requests | bytes |");
         md.AppendLine("|---|---:|---:|");
-        md.AppendLine(inv, $"| screenshot upload (multipart: JPEG {jpegBytes / 1000:N1} KB, thumbnail, meta; headers) | {uploads.Created / segments:N1} | {uploadPerCapture:N0} |");
+        md.AppendLine(inv, $"| screenshot upload (multipart: JPEG {jpegBytes / 1000:N1} KB, meta; headers) | {uploads.Created / segments:N1} | {uploadPerCapture:N0} |");
         md.AppendLine(inv, $"| activity minutes | {activity.Requests / segments:N1} | {activityPerSegment:N0} |");
         md.AppendLine(inv, $"| session sync and the rest | {other.Requests / segments:N1} | {otherPerSegment:N0} |");
         md.AppendLine(inv, $"| **all sent** | | **{sentPerSegment:N0}** |");

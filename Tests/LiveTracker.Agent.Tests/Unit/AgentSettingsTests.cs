@@ -20,8 +20,8 @@ public sealed class AgentSettingsTests : IDisposable
         Assert.Equal(new AgentSettings(), settings);
         Assert.Null(settings.ContractId);
         Assert.Equal("whole-desktop", settings.CaptureArea);
-        Assert.Equal(60, settings.JpegQuality);
-        Assert.Equal(1600, settings.MaxWidth);
+        Assert.Equal(40, settings.JpegQuality);
+        Assert.Equal(1280, settings.MaxWidth);
         Assert.False(settings.Blur);
         Assert.True(settings.NoticeBeforeUpload);
         Assert.Equal(60, settings.NoticeSeconds);
@@ -36,7 +36,7 @@ public sealed class AgentSettingsTests : IDisposable
     {
         var settings = new AgentSettings();
         Assert.All(AgentSettings.Keys.Keys, key => Assert.NotNull(settings.ValueOf(key)));
-        Assert.Equal("60", settings.ValueOf("jpegQuality"));
+        Assert.Equal("40", settings.ValueOf("jpegQuality"));
         Assert.Equal("true", settings.ValueOf("noticeBeforeUpload"));
         Assert.Equal("", settings.ValueOf("contractId"));
     }
