@@ -10,6 +10,7 @@ using LiveTracker.Agent.Control;
 using LiveTracker.Agent.Local;
 using LiveTracker.Agent.Tracking;
 using LiveTracker.Agent.X11;
+using LiveTracker.TestKit;
 using LiveTracker.Web.Hosting;
 
 // The agent (X11, /proc) exists on Linux only, and so does its benchmark.
@@ -42,7 +43,7 @@ internal static class AgentBenchmark
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"agent: {Width}x{Height} busy desktop, clock {speed:0.#}x, {measured.TotalSeconds:N0} s tracked + {measured.TotalSeconds:N0} s idle (real)"));
 
-        using var desktop = BenchDesktop.Start(Width, Height);
+        using var desktop = XServer.Start(windowManager: true, width: Width, height: Height);
         var typingWindow = BusyDesktop(desktop);
 
         // Node and agent share one fast clock; timeouts in the node's settings are on that clock.
@@ -130,7 +131,7 @@ internal static class AgentBenchmark
     /// Four xterms tiling the screen, full of text in different colours (a directory listing, a licence, a build
     /// log), and a fifth in front where the freelancer types. Returns the window the typing goes to.
     /// </summary>
-    private static string BusyDesktop(BenchDesktop desktop)
+    private static string BusyDesktop(XServer desktop)
     {
         const string Listing = "ls -laR --color=always /usr/share | head -2000; cat /usr/share/common-licenses/GPL-3; sleep infinity";
         _ = desktop.Xterm("BenchList", "-geometry", "158x38+0+0", "-e", "sh", "-c", Listing);
@@ -148,7 +149,7 @@ internal static class AgentBenchmark
     }
 
     /// <summary>Types a word and Return into the front terminal once every simulated minute; returns keys typed per real second.</summary>
-    private static async Task<double> TypeAsync(BenchDesktop desktop, string window, TimeSpan every, CancellationToken cancellationToken)
+    private static async Task<double> TypeAsync(XServer desktop, string window, TimeSpan every, CancellationToken cancellationToken)
     {
         var keys = 0;
         var word = 0;

@@ -63,7 +63,7 @@ public sealed class BadAnswersEndToEndTests
         await WorkAsync(4);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty", 60);
+        await world.DrainOutboxAsync(60);
 
         var diary = (await world.DiaryAsync(started)).Where(s => s.SegmentStart >= Tracking.SegmentSchedule.StartOf(started, 10)).ToList();
         var sent = (await world.StateAsync()).RecentCaptures.Where(c => c.State == "sent").ToList();

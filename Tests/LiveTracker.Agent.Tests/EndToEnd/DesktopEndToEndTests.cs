@@ -27,7 +27,7 @@ public sealed class DesktopEndToEndTests
         Assert.Contains("Discard", bus.Monitored, StringComparison.Ordinal);
         Assert.Contains("LiveTracker", bus.Monitored, StringComparison.Ordinal);
         var discarded = (await world.StateAsync()).RecentCaptures.First(c => c.State == "discarded");
-        Assert.DoesNotContain(world.Proxy.Requests, r => r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal)
+        Assert.DoesNotContain(world.Proxy.Requests, r => r.IsUpload
             && System.Text.Encoding.UTF8.GetString(r.Body).Contains(discarded.Key, StringComparison.Ordinal));
         Assert.Null((await world.StateAsync()).NotifierProblem);
     }

@@ -55,7 +55,7 @@ public sealed class IdleEndToEndTests
         Assert.Equal("tracking", (await world.StateAsync()).Status);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
         var idleSpan = (From: question.IdleSince, To: question.ReturnedAt!.Value);
         var captures = (await world.StateAsync()).RecentCaptures;

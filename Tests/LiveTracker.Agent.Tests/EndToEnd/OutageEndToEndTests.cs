@@ -38,7 +38,7 @@ public sealed class OutageEndToEndTests
         await world.PassAsync(3);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty", 60);
+        await world.DrainOutboxAsync(60);
 
         var diary = (await world.DiaryAsync(started)).Where(s => s.SegmentStart >= Tracking.SegmentSchedule.StartOf(started, 10)).ToList();
         var sent = (await world.StateAsync()).RecentCaptures.Where(c => c.State == "sent").ToList();
@@ -68,7 +68,7 @@ public sealed class OutageEndToEndTests
         await TrackingWorld.EventuallyAsync(async () => world.Proxy.Held > 0
             && (world.Proxy.Requests.Any(r => r.PathAndQuery.EndsWith("/activity", StringComparison.Ordinal) && r.Status == 202)
                 || (await world.StateAsync()).MinutesWaiting > 0), "an upload in flight and the typed minute queued");
-        var inFlight = world.Proxy.Requests.Last(r => r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal));
+        var inFlight = world.Proxy.Requests.Last(r => r.IsUpload);
         world.KillAgent();
         world.Proxy.Mode = ProxyMode.Forward;
         world.Proxy.Release();
@@ -80,26 +80,16 @@ public sealed class OutageEndToEndTests
         await world.PassAsync(12);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
-        var uploads = world.Proxy.Requests.Where(r => r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal)).ToList();
-        var key = System.Text.Json.JsonDocument.Parse(Meta(inFlight.Body)).RootElement.GetProperty("idempotencyKey").GetString()!;
-        Assert.True(uploads.Count(u => Meta(u.Body).Contains(key, StringComparison.Ordinal)) >= 2, "the capture in flight was sent again after the restart");
+        var uploads = world.Proxy.Requests.Where(r => r.IsUpload).ToList();
+        var key = inFlight.Meta().GetProperty("idempotencyKey").GetString()!;
+        Assert.True(uploads.Count(u => u.Meta().GetProperty("idempotencyKey").GetString() == key) >= 2, "the capture in flight was sent again after the restart");
         var diary = (await world.DiaryAsync(started)).Where(s => s.SegmentStart >= Tracking.SegmentSchedule.StartOf(started, 10)).ToList();
         var shots = diary.Where(s => s.Screenshot is not null).ToList();
         Assert.Equal(shots.Count, shots.Select(s => s.SegmentStart).Distinct().Count());
         var sent = (await world.StateAsync()).RecentCaptures.Where(c => c.State == "sent").ToList();
         Assert.Equal(sent.Select(c => c.ScreenshotId).Order(), shots.Select(s => s.Screenshot!.Id).Order());
         Assert.Equal(10, diary.Sum(s => s.Activity.Sum(m => m.Keystrokes)));
-    }
-
-    /// <summary>The meta part of a multipart screenshot upload.</summary>
-    private static string Meta(byte[] body)
-    {
-        var text = System.Text.Encoding.Latin1.GetString(body);
-        var at = text.IndexOf("name=meta", StringComparison.Ordinal);
-        var start = text.IndexOf('{', at);
-        var end = text.IndexOf("\r\n--", start, StringComparison.Ordinal);
-        return text[start..end];
     }
 }

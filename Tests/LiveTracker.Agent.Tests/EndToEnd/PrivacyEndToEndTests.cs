@@ -35,11 +35,11 @@ public sealed class PrivacyEndToEndTests
         Assert.True(code == 0, output);
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
         var requests = world.Proxy.Requests;
         Assert.Contains(requests, r => r.PathAndQuery.EndsWith("/activity", StringComparison.Ordinal));
-        Assert.Contains(requests, r => r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal));
+        Assert.Contains(requests, r => r.IsUpload);
         foreach (var request in requests)
         {
             Assert.DoesNotContain(Typed, Encoding.Latin1.GetString(request.Body), StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class PrivacyEndToEndTests
         Assert.True(minutes.Sum(m => m.GetProperty("scrolls").GetInt32()) > 0, "scroll steps were counted");
 
         string[] allowed = ["activityLabel", "appName", "black", "capturedAt", "idempotencyKey", "kind", "memo", "windowTitle"];
-        var metas = requests.Where(r => r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal)).Select(r => Meta(r.Body)).ToList();
+        var metas = requests.Where(r => r.IsUpload).Select(r => r.Meta()).ToList();
         Assert.All(metas, meta => Assert.All(meta.EnumerateObject(), p => Assert.Contains(p.Name, allowed)));
         Assert.Contains(metas, meta => meta.GetProperty("windowTitle").GetString() == "Budget — Ångström.ods");
 
@@ -68,14 +68,5 @@ public sealed class PrivacyEndToEndTests
         {
             Assert.DoesNotContain(Typed, Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
         }
-    }
-
-    private static JsonElement Meta(byte[] body)
-    {
-        var text = Encoding.UTF8.GetString(body);
-        var at = text.IndexOf("name=meta", StringComparison.Ordinal);
-        var start = text.IndexOf('{', at);
-        var end = text.IndexOf("\r\n--", start, StringComparison.Ordinal);
-        return JsonDocument.Parse(text[start..end]).RootElement;
     }
 }

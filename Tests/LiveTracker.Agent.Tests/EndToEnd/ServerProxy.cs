@@ -49,7 +49,20 @@ public sealed class ServerProxy : IAsyncDisposable
     /// <summary>Requests whose answer is being held (mode <see cref="ProxyMode.HoldUploadAnswers"/>).</summary>
     public int Held;
 
-    public sealed record RecordedRequest(string Method, string PathAndQuery, string? ContentType, byte[] Body, int Status);
+    public sealed record RecordedRequest(string Method, string PathAndQuery, string? ContentType, byte[] Body, int Status)
+    {
+        public bool IsUpload => PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal);
+
+        /// <summary>The <c>meta</c> part of a screenshot upload (multipart), as JSON.</summary>
+        public System.Text.Json.JsonElement Meta()
+        {
+            var text = System.Text.Encoding.UTF8.GetString(Body);
+            var at = text.IndexOf("name=meta", StringComparison.Ordinal);
+            var start = text.IndexOf('{', at);
+            var end = text.IndexOf("\r\n--", start, StringComparison.Ordinal);
+            return System.Text.Json.JsonDocument.Parse(text[start..end]).RootElement;
+        }
+    }
 
     public IReadOnlyList<RecordedRequest> Requests
     {

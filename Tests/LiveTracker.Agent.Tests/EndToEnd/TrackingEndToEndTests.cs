@@ -38,7 +38,7 @@ public sealed class TrackingEndToEndTests
 
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
         var diary = await world.DiaryAsync(started);
         var billed = diary.Count(s => s.Billable) * 10;
@@ -99,7 +99,7 @@ public sealed class TrackingEndToEndTests
 
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
         var diary = await world.DiaryAsync(started);
         var discarded = diary.Single(s => s.SegmentStart == first.SegmentStart);
@@ -109,7 +109,7 @@ public sealed class TrackingEndToEndTests
         var later = diary.Where(s => s.SegmentStart > first.SegmentStart && s.SegmentStart.AddMinutes(10) <= world.Clock.GetUtcNow()).ToList();
         Assert.NotEmpty(later);
         Assert.All(later, s => Assert.True(s.Billable && s.Screenshot is not null, $"segment {s.SegmentStart:HH:mm} is billed with its capture"));
-        Assert.DoesNotContain(world.Proxy.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/screenshots", StringComparison.Ordinal)
+        Assert.DoesNotContain(world.Proxy.Requests, r => r.IsUpload
             && System.Text.Encoding.UTF8.GetString(r.Body).Contains(first.Key, StringComparison.Ordinal));
     }
 }
@@ -148,7 +148,7 @@ public sealed class SwitchContractEndToEndTests
             "the server session to follow");
         (code, output) = await world.CliAsync("stop");
         Assert.True(code == 0, output);
-        await TrackingWorld.EventuallyAsync(async () => await world.StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty");
+        await world.DrainOutboxAsync();
 
         var day = DateOnly.FromDateTime(switched.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var mobileDiary = await world.ClientHttp.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/contracts/{mobile}/diary?date={day}");

@@ -289,6 +289,10 @@ public sealed class TrackingWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the agent's outbox has nothing left to send.</summary>
+    public Task DrainOutboxAsync(double seconds = 30) =>
+        EventuallyAsync(async () => await StateAsync() is { CapturesWaiting: 0, MinutesWaiting: 0 }, "the outbox to empty", seconds);
+
     /// <summary>Types <paramref name="count"/> characters into the xterm (each is one keystroke).</summary>
     public void Type(int count) => X.Run("xdotool", "type", "--delay", "1", new string('x', count));
 

@@ -1,10 +1,9 @@
-using Xunit;
 using System.Diagnostics;
 
-namespace LiveTracker.Agent.Tests;
+namespace LiveTracker.TestKit;
 
 /// <summary>
-/// A throwaway Xvfb (1280x800, 24-bit) on a free display number, optionally with openbox, plus helpers to start
+/// A throwaway Xvfb (1280x800 unless told otherwise, 24-bit) on a free display number, optionally with openbox, plus helpers to start
 /// X clients and drive xdotool. Everything started is killed, and waited for, on Dispose.
 /// </summary>
 public sealed class XServer : IDisposable
@@ -20,12 +19,12 @@ public sealed class XServer : IDisposable
 
     public string Display { get; }
 
-    public static XServer Start(bool windowManager, bool blackRoot = false)
+    public static XServer Start(bool windowManager, bool blackRoot = false, int width = 1280, int height = 800)
     {
         // -displayfd makes Xvfb pick a free display itself and write its number once it accepts connections:
         // no guessing and no polling for the socket.
         var info = new ProcessStartInfo("Xvfb") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        foreach (var arg in (string[])["-displayfd", "1", "-screen", "0", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{width}x{height}x24"), "-nolisten", "tcp"])
         {
             info.ArgumentList.Add(arg);
         }
@@ -224,18 +223,4 @@ public sealed class XServer : IDisposable
 
         process.Dispose();
     }
-}
-
-/// <summary>One Xvfb with openbox shared by the X tests, which run one after another (input is global).</summary>
-public sealed class DesktopFixture : IDisposable
-{
-    public XServer X { get; } = XServer.Start(windowManager: true);
-
-    public void Dispose() => X.Dispose();
-}
-
-[CollectionDefinition(Name)]
-public sealed class DesktopCollection : ICollectionFixture<DesktopFixture>
-{
-    public const string Name = "X desktop";
 }
