@@ -43,7 +43,7 @@ internal static class Program
 
         var useId = new Argument<string>("contract-id");
         var use = new Command("use", "Choose the contract to track.") { useId };
-        use.SetAction((r, ct) => WithAgentOrFileAsync(paths, c => c.PostAsync("api/use", new { contractId = r.GetValue(useId) }),
+        use.SetAction((r, ct) => WithAgentOrFileAsync(paths, c => c.PostAsync("api/use", new UseBody(r.GetValue(useId))),
             () => UseWithoutAgentAsync(paths, r.GetValue(useId)!, ct)));
         root.Subcommands.Add(use);
 
@@ -53,11 +53,11 @@ internal static class Program
         var takeOver = new Option<bool>("--take-over") { Description = "Take tracking over from another computer" };
         var start = new Command("start", "Start tracking (switches contract when another is tracked).") { contract, memo, label, takeOver };
         start.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync("api/start",
-            new { contractId = r.GetValue(contract), memo = r.GetValue(memo), activityLabel = r.GetValue(label), takeOver = r.GetValue(takeOver) })));
+            new StartBody(r.GetValue(contract), r.GetValue(memo), r.GetValue(label), r.GetValue(takeOver)))));
         root.Subcommands.Add(start);
 
         var stop = new Command("stop", "Stop tracking.");
-        stop.SetAction((_, _) => WithAgentAsync(paths, c => c.PostAsync("api/stop", new { })));
+        stop.SetAction((_, _) => WithAgentAsync(paths, c => c.PostAsync("api/stop", new NoBody())));
         root.Subcommands.Add(stop);
 
         var memoText = new Argument<string?>("text") { Arity = ArgumentArity.ZeroOrOne };
@@ -67,8 +67,8 @@ internal static class Program
             memoText, memoLabel,
         };
         memoCommand.SetAction((r, _) => WithAgentAsync(paths, c => r.GetValue(memoText) is { } text
-            ? c.PutAsync("api/memo", new { memo = text, activityLabel = r.GetValue(memoLabel) })
-            : c.PostAsync("api/memo-question", new { })));
+            ? c.PutAsync("api/memo", new MemoBody(text, r.GetValue(memoLabel)))
+            : c.PostAsync("api/memo-question", new NoBody())));
         root.Subcommands.Add(memoCommand);
 
         var status = new Command("status", "Tracking state and the three views of time: this session, today, this week.");
@@ -81,13 +81,13 @@ internal static class Program
 
         var discardKey = new Argument<string>("capture-id");
         var discard = new Command("discard", "Discard a capture (its segment's time is dropped), before or after upload.") { discardKey };
-        discard.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync($"api/captures/{Uri.EscapeDataString(r.GetValue(discardKey)!)}/discard", new { })));
+        discard.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync($"api/captures/{Uri.EscapeDataString(r.GetValue(discardKey)!)}/discard", new NoBody())));
         root.Subcommands.Add(discard);
 
         var answer = new Argument<string>("answer") { Description = "keep or stop" };
         answer.AcceptOnlyFromAmong("keep", "stop");
         var idle = new Command("idle", "Answer the question after an idle pause: keep working or stop.") { answer };
-        idle.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync("api/idle", new { keepWorking = r.GetValue(answer) == "keep" })));
+        idle.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync("api/idle", new IdleBody(r.GetValue(answer) == "keep"))));
         root.Subcommands.Add(idle);
 
         var key = new Argument<string?>("key") { Arity = ArgumentArity.ZeroOrOne };
@@ -98,7 +98,7 @@ internal static class Program
 
         var description = new Argument<string>("description");
         var report = new Command("report", "Report a problem: sends your description and the agent's recent log to the operators.") { description };
-        report.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync("api/report", new { description = r.GetValue(description) })));
+        report.SetAction((r, _) => WithAgentAsync(paths, c => c.PostAsync("api/report", new ReportBody(r.GetValue(description)))));
         root.Subcommands.Add(report);
 
         var open = new Command("open", "Print the control page's address.");
@@ -181,6 +181,7 @@ internal static class Program
 
     private static async Task<int> RunAsync(AgentPaths paths, CancellationToken cancellationToken)
     {
+        ProcessMemory.TuneNativeHeap();
         AgentClock clock;
         AgentSettings settings;
         try
@@ -341,7 +342,7 @@ internal static class Program
     {
         if (key is not null && value is not null)
         {
-            return await WithAgentOrFileAsync(paths, c => c.PutAsync($"api/settings/{Uri.EscapeDataString(key)}", new { value }),
+            return await WithAgentOrFileAsync(paths, c => c.PutAsync($"api/settings/{Uri.EscapeDataString(key)}", new SettingBody(value)),
                 () => Task.FromResult(SetSettingInFile(paths, key, value)));
         }
 

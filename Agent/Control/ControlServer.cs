@@ -20,7 +20,6 @@ public sealed record ControlAddress(Uri Url, int Pid);
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpListener listener;
     private readonly Tracker tracker;
     private readonly AgentLog log;
@@ -70,7 +69,7 @@ public sealed class ControlServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(paths);
         paths.Ensure();
-        PrivateFile.Write(paths.Control, JsonSerializer.Serialize(new ControlAddress(Url, Environment.ProcessId), Json));
+        PrivateFile.Write(paths.Control, JsonSerializer.Serialize(new ControlAddress(Url, Environment.ProcessId), AgentJson.Info<ControlAddress>()));
     }
 
     public static ControlAddress? Find(AgentPaths paths)
@@ -78,7 +77,7 @@ public sealed class ControlServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(paths);
         try
         {
-            var address = JsonSerializer.Deserialize<ControlAddress>(File.ReadAllText(paths.Control), Json);
+            var address = JsonSerializer.Deserialize(File.ReadAllText(paths.Control), AgentJson.Info<ControlAddress>());
             return address is not null && IsRunning(address.Pid) ? address : null;
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
@@ -136,12 +135,12 @@ public sealed class ControlServer : IAsyncDisposable
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            await TryWriteAsync(response, 400, new { ok = false, message = "The request body is not the JSON this command takes.", code = "invalid-request" });
+            await TryWriteAsync(response, 400, CommandResult.Refused("The request body is not the JSON this command takes.", "invalid-request"));
         }
         catch (Exception e)
         {
             log.Warn($"control page request failed: {e.GetType().Name}: {e.Message}");
-            await TryWriteAsync(response, 500, new { ok = false, message = "The agent could not do that; see its log.", code = "internal" });
+            await TryWriteAsync(response, 500, CommandResult.Refused("The agent could not do that; see its log.", "internal"));
         }
         finally
         {
@@ -155,7 +154,7 @@ public sealed class ControlServer : IAsyncDisposable
         // HttpListener itself answers 404 for a host outside its prefix; this catches the same address on another port.
         if (host != $"127.0.0.1:{port}")
         {
-            await WriteAsync(response, 421, new { ok = false, message = "Open the tracker at the address it printed.", code = "wrong-host" });
+            await WriteAsync(response, 421, CommandResult.Refused("Open the tracker at the address it printed.", "wrong-host"));
             return;
         }
 
@@ -164,7 +163,7 @@ public sealed class ControlServer : IAsyncDisposable
         var slash = path.IndexOf('/', 1);
         if (slash < 0 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(path[1..slash]), Encoding.ASCII.GetBytes(secret)))
         {
-            await WriteAsync(response, 404, new { ok = false, message = "Not here. Run `livetracker-agent open` for the tracker's address.", code = "not-found" });
+            await WriteAsync(response, 404, CommandResult.Refused("Not here. Run `livetracker-agent open` for the tracker's address.", "not-found"));
             return;
         }
 
@@ -172,7 +171,7 @@ public sealed class ControlServer : IAsyncDisposable
         var method = request.HttpMethod;
         if (method is "POST" or "PUT" && request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
         {
-            await WriteAsync(response, 415, new { ok = false, message = "Commands are JSON.", code = "not-json" });
+            await WriteAsync(response, 415, CommandResult.Refused("Commands are JSON.", "not-json"));
             return;
         }
 
@@ -233,10 +232,10 @@ public sealed class ControlServer : IAsyncDisposable
                     return;
                 }
 
-                await WriteAsync(response, 404, new { ok = false, message = "No such capture.", code = "not-found" });
+                await WriteAsync(response, 404, CommandResult.Refused("No such capture.", "not-found"));
                 return;
             default:
-                await WriteAsync(response, 404, new { ok = false, message = $"No {method} {route}.", code = "not-found" });
+                await WriteAsync(response, 404, CommandResult.Refused($"No {method} {route}.", "not-found"));
                 return;
         }
     }
@@ -258,20 +257,20 @@ public sealed class ControlServer : IAsyncDisposable
 
         return length > Limit
             ? throw new InvalidOperationException("too large")
-            : JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), Json) ?? throw new JsonException("empty body");
+            : JsonSerializer.Deserialize(buffer.AsSpan(0, length), AgentJson.Info<T>()) ?? throw new JsonException("empty body");
     }
 
     private static Task ResultAsync(HttpListenerResponse response, CommandResult result) =>
         WriteAsync(response, result.Ok ? 200 : 409, result);
 
-    private static async Task WriteAsync(HttpListenerResponse response, int status, object body)
+    private static async Task WriteAsync<T>(HttpListenerResponse response, int status, T body)
     {
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(response.OutputStream, body, body.GetType(), Json);
+        await JsonSerializer.SerializeAsync(response.OutputStream, body, AgentJson.Info<T>());
     }
 
-    private static async Task TryWriteAsync(HttpListenerResponse response, int status, object body)
+    private static async Task TryWriteAsync(HttpListenerResponse response, int status, CommandResult body)
     {
         try
         {
@@ -300,15 +299,4 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private sealed record StartBody(string? ContractId, string? Memo, string? ActivityLabel, bool TakeOver);
-
-    private sealed record MemoBody(string? Memo, string? ActivityLabel);
-
-    private sealed record UseBody(string? ContractId);
-
-    private sealed record IdleBody(bool KeepWorking);
-
-    private sealed record ReportBody(string? Description);
-
-    private sealed record SettingBody(string? Value);
 }

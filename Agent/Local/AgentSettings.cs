@@ -44,8 +44,6 @@ public sealed record AgentSettings
 
     internal CaptureArea Area => CaptureArea == "active-monitor" ? X11.CaptureArea.ActiveMonitor : X11.CaptureArea.WholeDesktop;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>The keys, their meaning and allowed values, as <c>settings</c> shows them.</summary>
     public static IReadOnlyDictionary<string, string> Keys { get; } = new Dictionary<string, string>
     {
@@ -100,7 +98,7 @@ public sealed record AgentSettings
     {
         ArgumentNullException.ThrowIfNull(paths);
         paths.Ensure();
-        PrivateFile.Write(paths.Settings, JsonSerializer.Serialize(this, Json));
+        PrivateFile.Write(paths.Settings, JsonSerializer.Serialize(this, AgentFileJson.Default.AgentSettings));
     }
 
     /// <summary>These settings with <paramref name="key"/> set from its text form; refuses unknown keys and bad values.</summary>

@@ -5,8 +5,6 @@ namespace LiveTracker.Agent.Local;
 /// <summary>The signed-in freelancer: server address and bearer token, stored 0600 in the config directory.</summary>
 public sealed record Credentials(Uri Server, string Token, string UserId, string Email)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Credentials? Load(AgentPaths paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -17,7 +15,7 @@ public sealed record Credentials(Uri Server, string Token, string UserId, string
 
         try
         {
-            return JsonSerializer.Deserialize<Credentials>(File.ReadAllText(paths.Credentials), Json) is { Token.Length: > 0 } c ? c : null;
+            return JsonSerializer.Deserialize(File.ReadAllText(paths.Credentials), AgentFileJson.Default.Credentials) is { Token.Length: > 0 } c ? c : null;
         }
         catch (JsonException)
         {
@@ -29,7 +27,7 @@ public sealed record Credentials(Uri Server, string Token, string UserId, string
     {
         ArgumentNullException.ThrowIfNull(paths);
         paths.Ensure();
-        PrivateFile.Write(paths.Credentials, JsonSerializer.Serialize(this, Json));
+        PrivateFile.Write(paths.Credentials, JsonSerializer.Serialize(this, AgentFileJson.Default.Credentials));
     }
 
     public static void Delete(AgentPaths paths)

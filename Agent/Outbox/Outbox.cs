@@ -43,7 +43,6 @@ public sealed record OutboxCounts(int CapturesWaiting, int MinutesWaiting);
 /// </summary>
 public sealed class Outbox : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
 
@@ -81,7 +80,7 @@ public sealed class Outbox : IDisposable
             VALUES ($key, $contract, $at, $segment, $after, $meta, $image, $thumb, $bytes, 'Waiting')
             """,
             ("$key", meta.IdempotencyKey), ("$contract", contractId), ("$at", Ms(meta.CapturedAt)), ("$segment", Ms(segmentStart)),
-            ("$after", Ms(uploadAfter)), ("$meta", JsonSerializer.Serialize(meta, Json)), ("$image", image), ("$thumb", thumbnail),
+            ("$after", Ms(uploadAfter)), ("$meta", JsonSerializer.Serialize(meta, AgentJson.Info<CaptureMeta>())), ("$image", image), ("$thumb", thumbnail),
             ("$bytes", image.Length));
     }
 
@@ -352,7 +351,7 @@ public sealed class Outbox : IDisposable
         lock (gate)
         {
             using var command = Command("SELECT value FROM state WHERE key = $k", ("$k", key));
-            return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<T>(json, Json) : default;
+            return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize(json, AgentJson.Info<T>()) : default;
         }
     }
 
@@ -365,7 +364,7 @@ public sealed class Outbox : IDisposable
         else
         {
             Execute("INSERT INTO state (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = $v",
-                ("$k", key), ("$v", JsonSerializer.Serialize(value, Json)));
+                ("$k", key), ("$v", JsonSerializer.Serialize(value, AgentJson.Info<T>())));
         }
     }
 
@@ -378,7 +377,7 @@ public sealed class Outbox : IDisposable
 
     private static OutboxCapture ReadCapture(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), At(r.GetInt64(2)), At(r.GetInt64(3)), At(r.GetInt64(4)),
-        JsonSerializer.Deserialize<CaptureMeta>(r.GetString(5), Json)!, Enum.Parse<CaptureState>(r.GetString(6)), r.GetInt32(7),
+        JsonSerializer.Deserialize(r.GetString(5), AgentJson.Info<CaptureMeta>())!, Enum.Parse<CaptureState>(r.GetString(6)), r.GetInt32(7),
         At(r.GetInt64(8)), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
         r.GetInt32(12));
 

@@ -58,6 +58,16 @@ public sealed record UploadResult(string ScreenshotId, DateTimeOffset SegmentSta
 
 public sealed record SessionResult(string SessionId);
 
+internal sealed record LoginRequest(string Email, string Password);
+
+internal sealed record StartRequest(string Memo, string? ActivityLabel, string DeviceId, bool TakeOver);
+
+internal sealed record StopRequest(string DeviceId);
+
+internal sealed record MemoRequest(string Memo, string? ActivityLabel);
+
+internal sealed record ReportRequest(string Kind, string Description, string? LogExcerpt);
+
 public sealed record ReportResult(string ReportId);
 
 /// <summary>
@@ -66,7 +76,6 @@ public sealed record ReportResult(string ReportId);
 /// </summary>
 public sealed class ServerClient : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient http;
 
     public ServerClient(Uri server, string? token, TimeSpan? timeout = null)
@@ -87,7 +96,7 @@ public sealed class ServerClient : IDisposable
     public Uri Server => http.BaseAddress!;
 
     public Task<ServerAnswer<LoginResult>> LoginAsync(string email, string password, CancellationToken cancellationToken) =>
-        SendAsync<LoginResult>(HttpMethod.Post, "/api/auth/login", JsonContent.Create(new { email, password }, options: Json), cancellationToken);
+        SendAsync<LoginResult>(HttpMethod.Post, "/api/auth/login", Body(new LoginRequest(email, password)), cancellationToken);
 
     public Task<ServerAnswer<object>> LogoutAsync(CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Post, "/api/auth/logout", null, cancellationToken);
@@ -98,19 +107,19 @@ public sealed class ServerClient : IDisposable
     public Task<ServerAnswer<SessionResult>> StartAsync(
         string contractId, string memo, string? activityLabel, string deviceId, bool takeOver, CancellationToken cancellationToken) =>
         SendAsync<SessionResult>(HttpMethod.Post, $"/api/contracts/{Uri.EscapeDataString(contractId)}/tracking/start",
-            JsonContent.Create(new { memo, activityLabel, deviceId, takeOver }, options: Json), cancellationToken);
+            Body(new StartRequest(memo, activityLabel, deviceId, takeOver)), cancellationToken);
 
     public Task<ServerAnswer<object>> StopAsync(string contractId, string deviceId, CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Post, $"/api/contracts/{Uri.EscapeDataString(contractId)}/tracking/stop",
-            JsonContent.Create(new { deviceId }, options: Json), cancellationToken);
+            Body(new StopRequest(deviceId)), cancellationToken);
 
     public Task<ServerAnswer<object>> MemoAsync(string contractId, string memo, string? activityLabel, CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Put, $"/api/contracts/{Uri.EscapeDataString(contractId)}/tracking/memo",
-            JsonContent.Create(new { memo, activityLabel }, options: Json), cancellationToken);
+            Body(new MemoRequest(memo, activityLabel)), cancellationToken);
 
     public Task<ServerAnswer<object>> ActivityAsync(string contractId, IReadOnlyList<ActivityItem> minutes, CancellationToken cancellationToken) =>
         SendAsync<object>(HttpMethod.Post, $"/api/contracts/{Uri.EscapeDataString(contractId)}/activity",
-            JsonContent.Create(minutes, options: Json), cancellationToken);
+            Body(minutes as List<ActivityItem> ?? [.. minutes]), cancellationToken);
 
     public Task<ServerAnswer<TrackingInfo>> TrackingAsync(string? contractId, CancellationToken cancellationToken) =>
         SendAsync<TrackingInfo>(HttpMethod.Get,
@@ -131,7 +140,7 @@ public sealed class ServerClient : IDisposable
             form.Add(thumb, "thumbnail", "thumb.jpg");
         }
 
-        form.Add(JsonContent.Create(meta, options: Json), "meta");
+        form.Add(Body(meta), "meta");
         return SendAsync<UploadResult>(HttpMethod.Post, $"/api/contracts/{Uri.EscapeDataString(contractId)}/screenshots", form, cancellationToken);
     }
 
@@ -140,7 +149,7 @@ public sealed class ServerClient : IDisposable
 
     public Task<ServerAnswer<ReportResult>> ReportAsync(string kind, string description, string? logExcerpt, CancellationToken cancellationToken) =>
         SendAsync<ReportResult>(HttpMethod.Post, "/api/support/reports",
-            JsonContent.Create(new { kind, description, logExcerpt }, options: Json), cancellationToken);
+            Body(new ReportRequest(kind, description, logExcerpt)), cancellationToken);
 
     private async Task<ServerAnswer<T>> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
@@ -189,7 +198,7 @@ public sealed class ServerClient : IDisposable
 
                 try
                 {
-                    return JsonSerializer.Deserialize<T>(body, Json) is { } value
+                    return JsonSerializer.Deserialize(body, AgentJson.Info<T>()) is { } value
                         ? new(AnswerKind.Ok, value, status, null, "ok")
                         : Garbage<T>(status, body);
                 }
@@ -216,6 +225,8 @@ public sealed class ServerClient : IDisposable
             return new(kind, default, status, code, message);
         }
     }
+
+    private static JsonContent Body<T>(T value) => JsonContent.Create(value, AgentJson.Info<T>());
 
     private ServerAnswer<T> Garbage<T>(int status, string body) =>
         new(AnswerKind.Garbage, default, status, null,

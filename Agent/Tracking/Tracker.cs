@@ -588,11 +588,8 @@ public sealed class Tracker : IDisposable
         // The API takes an app name of up to 200 characters and a title of up to 1000; a longer one would get the capture refused.
         var meta = new CaptureMeta(now, key, Cut(shot.AppName, 200), Cut(shot.WindowTitle, 1000), shot.Black, current.Memo, current.ActivityLabel);
         outbox.AddCapture(current.ContractId, segmentStart, uploadAfter, meta, shot.Jpeg, shot.Thumbnail);
-        // A capture is the agent's one big allocation (the scaled frame is ~4 MB at 1280x720, in the large object heap,
-        // which only a full collection frees); without this it stays resident, with the small garbage of the last ten
-        // minutes, until the GC next decides to look. Once a segment, a full compacting collection of this small heap
-        // costs a few milliseconds and gives the memory back to the system (bench/run agent: ~20 MB less RSS).
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // A capture is the agent's one big burst of memory: give it back now, not whenever the heaps next look.
+        ProcessMemory.Release();
         log.Info($"capture {key} {shot.Width}x{shot.Height} {shot.Jpeg.Length} bytes{(shot.Black ? " (black screen)" : "")} for segment {segmentStart:HH:mm}");
         Uploader.Wake();
         if (settings.NoticeBeforeUpload && notifier.Available)

@@ -24,60 +24,74 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
     /// <summary>Whether the last grab used shared memory (false after the XGetImage fallback).</summary>
     public bool UsedSharedMemory { get; private set; }
 
+    // The screen is read in bands of at most this many rows: a 1920-wide band is 480 KB of shared memory, where the
+    // whole 1080p screen at once was 8 MB, resident (and in the agent's peak memory) for every capture.
+    private const int BandRows = 64;
+
     /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
-    public Frame Grab(CaptureArea area = CaptureArea.WholeDesktop) => Grab(area, image => Copy((Xlib.XImage*)image));
+    public Frame Grab(CaptureArea area = CaptureArea.WholeDesktop) => GrabScaled(area, 0).Frame;
 
     /// <summary>
-    /// Grabs the screen and makes the frame to encode straight from the X image: scaled down (box filter) so it is at
-    /// most <paramref name="maxWidth"/> wide (0 keeps full size), and whether the full image is black. No full-size
-    /// copy is made: at 1920x1080 that is 8 MB less per capture than <see cref="Grab(CaptureArea)"/> and a scale.
+    /// Grabs the screen, scaled down (box filter) so it is at most <paramref name="maxWidth"/> wide (0 keeps full
+    /// size), and whether it is black. The screen is read and scaled a band of rows at a time: no full-size copy of
+    /// it is ever in memory.
     /// </summary>
-    public (Frame Frame, bool Black) GrabScaled(CaptureArea area, int maxWidth) => Grab(area, pointer =>
-    {
-        var image = (Xlib.XImage*)pointer;
-        CheckFormat(image);
-        var (width, height, stride) = (image->Width, image->Height, image->BytesPerLine);
-        var black = Frame.IsBlack(image->Data, width, height, stride);
-        var frame = maxWidth > 0 && width > maxWidth
-            ? Frame.Scale(image->Data, width, height, stride, (int)((long)Math.Max(width, height) * maxWidth / width))
-            : Copy(image);
-        return (frame, black);
-    });
-
-    /// <summary>Grabs into an X image and hands it to <paramref name="make"/> while it is still mapped.</summary>
-    private T Grab<T>(CaptureArea area, Func<nint, T> make)
+    /// <exception cref="X11UnavailableException">The connection to the X server is lost.</exception>
+    public (Frame Frame, bool Black) GrabScaled(CaptureArea area, int maxWidth)
     {
         var (x, y, width, height) = Bounds(area);
+        var longestSide = maxWidth > 0 && width > maxWidth ? (int)((long)Math.Max(width, height) * maxWidth / width) : Math.Max(width, height);
+        var scaler = new Frame.Scaler(width, height, longestSide);
+        var black = new Frame.BlackMeter();
+        Read(x, y, width, height, scaler, black);
+        return (scaler.Result(), black.IsBlack);
+    }
+
+    /// <summary>Reads the rectangle band by band, through shared memory when the server can attach our segment.</summary>
+    private void Read(int x, int y, int width, int height, Frame.Scaler scaler, Frame.BlackMeter black)
+    {
+        var bandRows = scaler.SourceRowsPerBand(BandRows);
         if (!shmFailed && Xlib.XShmQueryExtension(display.Handle) != 0)
         {
-            var (grabbed, made) = GrabShared(x, y, width, height, make);
-            if (grabbed)
+            if (ReadShared(x, y, width, height, bandRows, scaler, black))
             {
                 UsedSharedMemory = true;
-                return made!;
+                return;
             }
 
             // A server that died mid-grab is not a reason to give up shared memory for good.
             display.ThrowIfLost();
             shmFailed = true;
+            scaler.Restart();
+            black.Restart();
         }
 
         UsedSharedMemory = false;
-        var image = Xlib.XGetImage(display.Handle, display.Root, x, y, (uint)width, (uint)height, Xlib.AllPlanes, Xlib.ZPixmap);
-        if (image is null)
+        foreach (var (top, rows) in scaler.Bands(bandRows))
         {
-            display.ThrowIfLost();
-            throw new InvalidOperationException($"XGetImage failed: {Describe(display.SyncAndTakeErrors())}");
-        }
+            var image = Xlib.XGetImage(display.Handle, display.Root, x, y + top, (uint)width, (uint)rows, Xlib.AllPlanes, Xlib.ZPixmap);
+            if (image is null)
+            {
+                display.ThrowIfLost();
+                throw new InvalidOperationException($"XGetImage failed: {Describe(display.SyncAndTakeErrors())}");
+            }
 
-        try
-        {
-            return make((nint)image);
+            try
+            {
+                Take(image, top, rows, scaler, black);
+            }
+            finally
+            {
+                _ = image->DestroyImage(image);
+            }
         }
-        finally
-        {
-            _ = image->DestroyImage(image);
-        }
+    }
+
+    private static void Take(Xlib.XImage* image, int top, int rows, Frame.Scaler scaler, Frame.BlackMeter black)
+    {
+        CheckFormat(image);
+        black.Add(image->Data, top, rows, image->Width, image->BytesPerLine);
+        scaler.Add(image->Data, top, rows, image->BytesPerLine);
     }
 
     private (int X, int Y, int Width, int Height) Bounds(CaptureArea area)
@@ -118,22 +132,22 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         return (0, 0, width, height);
     }
 
-    private (bool Grabbed, T? Made) GrabShared<T>(int x, int y, int width, int height, Func<nint, T> make)
+    private bool ReadShared(int x, int y, int width, int height, int bandRows, Frame.Scaler scaler, Frame.BlackMeter black)
     {
         var h = display.Handle;
         Xlib.XShmSegmentInfo info = default;
         var image = Xlib.XShmCreateImage(h, Xlib.XDefaultVisual(h, display.Screen), (uint)Xlib.XDefaultDepth(h, display.Screen),
-            Xlib.ZPixmap, null, &info, (uint)width, (uint)height);
+            Xlib.ZPixmap, null, &info, (uint)width, (uint)bandRows);
         if (image is null)
         {
-            return default;
+            return false;
         }
 
-        info.ShmId = Xlib.shmget(IpcPrivate, (nuint)(image->BytesPerLine * height), IpcCreat | 0x180);
+        info.ShmId = Xlib.shmget(IpcPrivate, (nuint)(image->BytesPerLine * bandRows), IpcCreat | 0x180);
         if (info.ShmId < 0)
         {
             _ = image->DestroyImage(image);
-            return default;
+            return false;
         }
 
         info.ShmAddr = Xlib.shmat(info.ShmId, null, 0);
@@ -142,19 +156,30 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
         {
             if (info.ShmAddr == (byte*)-1)
             {
-                return default;
+                return false;
             }
 
             image->Data = info.ShmAddr;
             // Attach is asynchronous: a remote server reports BadAccess only after a round trip. (On a connection
             // lost meanwhile, SyncAndTakeErrors throws; the finally below still releases the segment.)
             attached = Xlib.XShmAttach(h, &info) != 0 && display.SyncAndTakeErrors().Count == 0;
-            if (!attached || Xlib.XShmGetImage(h, display.Root, image, x, y, Xlib.AllPlanes) == 0)
+            if (!attached)
             {
-                return default;
+                return false;
             }
 
-            return (true, make((nint)image));
+            foreach (var (top, rows) in scaler.Bands(bandRows))
+            {
+                image->Height = rows;  // the last band may be shorter; the segment holds the longest
+                if (Xlib.XShmGetImage(h, display.Root, image, x, y + top, Xlib.AllPlanes) == 0)
+                {
+                    return false;
+                }
+
+                Take(image, top, rows, scaler, black);
+            }
+
+            return true;
         }
         finally
         {
@@ -174,24 +199,6 @@ public sealed unsafe class ScreenCapture(X11Display display, bool useSharedMemor
             // Marked for removal right away, so a crash cannot leak the segment.
             _ = Xlib.shmctl(info.ShmId, IpcRmid, null);
         }
-    }
-
-    /// <summary>Copies a 32-bit LSB-first 0xRRGGBB image; in memory that is B, G, R, X, i.e. TJPF_BGRX.</summary>
-    private static Frame Copy(Xlib.XImage* image)
-    {
-        CheckFormat(image);
-        var width = image->Width;
-        var height = image->Height;
-        var pixels = new byte[width * height * 4];
-        fixed (byte* dst = pixels)
-        {
-            for (var row = 0; row < height; row++)
-            {
-                Buffer.MemoryCopy(image->Data + ((long)row * image->BytesPerLine), dst + ((long)row * width * 4), width * 4L, width * 4L);
-            }
-        }
-
-        return new Frame(width, height, pixels);
     }
 
     private static void CheckFormat(Xlib.XImage* image)
@@ -231,39 +238,55 @@ public sealed class Frame(int width, int height, byte[] pixels)
     /// <summary>True when the frame is (near) uniformly black: a locked, blanked or otherwise empty screen.</summary>
     public unsafe bool IsBlack()
     {
+        var meter = new BlackMeter();
         fixed (byte* data = pixels)
         {
-            return IsBlack(data, Width, Height, Width * 4);
+            meter.Add(data, 0, Height, Width, Width * 4);
         }
+
+        return meter.IsBlack;
     }
 
-    /// <summary><see cref="IsBlack()"/> of an image of B, G, R, X pixels whose rows are <paramref name="stride"/> bytes apart.</summary>
-    internal static unsafe bool IsBlack(byte* data, int width, int height, int stride)
+    /// <summary>Whether an image is (near) uniformly black, from its rows a band at a time.</summary>
+    internal sealed class BlackMeter
     {
-        // Every 4th pixel of every 4th row is plenty for a mean and a spread, and 16x cheaper.
-        double sum = 0, sumSquares = 0;
-        long n = 0;
-        for (var y = 0; y < height; y += 4)
+        private double sum, sumSquares;
+        private long n;
+
+        public bool IsBlack
         {
-            var row = data + ((long)y * stride);
-            for (var x = 0; x < width; x += 4)
+            get
             {
-                var i = x * 4;
-                var luma = (0.114 * row[i]) + (0.587 * row[i + 1]) + (0.299 * row[i + 2]);
-                sum += luma;
-                sumSquares += luma * luma;
-                n++;
+                if (n == 0)
+                {
+                    return true;
+                }
+
+                var mean = sum / n;
+                var variance = Math.Max(0, (sumSquares / n) - (mean * mean));
+                return mean < BlackMeanLuma && Math.Sqrt(variance) < BlackLumaStdDev;
             }
         }
 
-        if (n == 0)
-        {
-            return true;
-        }
+        public void Restart() => (sum, sumSquares, n) = (0, 0, 0);
 
-        var mean = sum / n;
-        var variance = Math.Max(0, (sumSquares / n) - (mean * mean));
-        return mean < BlackMeanLuma && Math.Sqrt(variance) < BlackLumaStdDev;
+        /// <summary>Rows <paramref name="top"/> onwards of B, G, R, X pixels, <paramref name="stride"/> bytes apart.</summary>
+        public unsafe void Add(byte* band, int top, int rows, int width, int stride)
+        {
+            // Every 4th pixel of every 4th row of the image is plenty for a mean and a spread, and 16x cheaper.
+            for (var y = top + ((4 - (top % 4)) % 4); y < top + rows; y += 4)
+            {
+                var row = band + ((long)(y - top) * stride);
+                for (var x = 0; x < width; x += 4)
+                {
+                    var i = x * 4;
+                    var luma = (0.114 * row[i]) + (0.587 * row[i + 1]) + (0.299 * row[i + 2]);
+                    sum += luma;
+                    sumSquares += luma * luma;
+                    n++;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -276,48 +299,103 @@ public sealed class Frame(int width, int height, byte[] pixels)
     /// <summary>A box-filtered copy whose longest side is <paramref name="longestSide"/> (never enlarged).</summary>
     public unsafe Frame Thumbnail(int longestSide = 320)
     {
+        var scaler = new Scaler(Width, Height, longestSide);
         fixed (byte* data = pixels)
         {
-            return Scale(data, Width, Height, Width * 4, longestSide);
+            scaler.Add(data, 0, Height, Width * 4);
         }
+
+        return scaler.Result();
     }
 
-    /// <summary><see cref="Thumbnail"/> of an image of B, G, R, X pixels whose rows are <paramref name="stride"/> bytes apart.</summary>
-    internal static unsafe Frame Scale(byte* data, int width, int height, int stride, int longestSide)
+    /// <summary>
+    /// Scales an image down with a box filter (each pixel the mean of the source pixels it covers), taking the source
+    /// a band of rows at a time, so a screen can be scaled without ever holding all of it.
+    /// </summary>
+    internal sealed class Scaler
     {
-        var scale = Math.Min(1.0, (double)longestSide / Math.Max(width, height));
-        var w = Math.Max(1, (int)Math.Round(width * scale));
-        var h = Math.Max(1, (int)Math.Round(height * scale));
-        var result = new byte[w * h * 4];
-        for (var ty = 0; ty < h; ty++)
+        private readonly int width, height, w, h;
+        private readonly byte[] result;
+        private int next;
+
+        public Scaler(int width, int height, int longestSide)
         {
-            int y0 = ty * height / h, y1 = Math.Max(y0 + 1, (ty + 1) * height / h);
-            for (var tx = 0; tx < w; tx++)
+            (this.width, this.height) = (width, height);
+            var scale = Math.Min(1.0, (double)longestSide / Math.Max(width, height));
+            w = Math.Max(1, (int)Math.Round(width * scale));
+            h = Math.Max(1, (int)Math.Round(height * scale));
+            result = new byte[w * h * 4];
+        }
+
+        // Output row ty is the mean of source rows [Top(ty), Bottom(ty)); as h <= height, Bottom(ty) == Top(ty + 1).
+        private int Top(int ty) => (int)((long)ty * height / h);
+
+        private int Bottom(int ty) => Math.Max(Top(ty) + 1, (int)((long)(ty + 1) * height / h));
+
+        /// <summary>Source rows per band: <paramref name="wanted"/>, or more when one output row needs more.</summary>
+        public int SourceRowsPerBand(int wanted) => Math.Max(wanted, (height + h - 1) / h);
+
+        /// <summary>Bands of at most <paramref name="sourceRows"/> source rows that end where an output row ends.</summary>
+        public IEnumerable<(int Top, int Rows)> Bands(int sourceRows)
+        {
+            for (var first = 0; first < h;)
             {
-                int x0 = tx * width / w, x1 = Math.Max(x0 + 1, (tx + 1) * width / w);
-                int b = 0, g = 0, r = 0;
-                for (var y = y0; y < y1; y++)
+                var last = first;
+                while (last + 1 < h && Bottom(last + 1) - Top(first) <= sourceRows)
                 {
-                    var row = data + ((long)y * stride);
-                    for (var x = x0; x < x1; x++)
-                    {
-                        var i = x * 4;
-                        b += row[i];
-                        g += row[i + 1];
-                        r += row[i + 2];
-                    }
+                    last++;
                 }
 
-                var count = (y1 - y0) * (x1 - x0);
-                var o = ((ty * w) + tx) * 4;
-                result[o] = (byte)(b / count);
-                result[o + 1] = (byte)(g / count);
-                result[o + 2] = (byte)(r / count);
-                result[o + 3] = 255;
+                yield return (Top(first), Bottom(last) - Top(first));
+                first = last + 1;
             }
         }
 
-        return new Frame(w, h, result);
+        /// <summary>Forgets what was added (a grab that starts over).</summary>
+        public void Restart() => next = 0;
+
+        /// <summary>
+        /// Source rows <paramref name="top"/> onwards, B, G, R, X pixels <paramref name="stride"/> bytes apart; makes
+        /// every output row whose source rows have all come.
+        /// </summary>
+        public unsafe void Add(byte* band, int top, int rows, int stride)
+        {
+            if (next < h && Top(next) < top)
+            {
+                throw new InvalidOperationException($"rows from {Top(next)} are missing: a band must start where the last ended");
+            }
+
+            for (; next < h && Bottom(next) <= top + rows; next++)
+            {
+                int ty = next, y0 = Top(ty), y1 = Bottom(ty);
+                for (var tx = 0; tx < w; tx++)
+                {
+                    int x0 = (int)((long)tx * width / w), x1 = Math.Max(x0 + 1, (int)((long)(tx + 1) * width / w));
+                    int b = 0, g = 0, r = 0;
+                    for (var y = y0; y < y1; y++)
+                    {
+                        var row = band + ((long)(y - top) * stride);
+                        for (var x = x0; x < x1; x++)
+                        {
+                            var i = x * 4;
+                            b += row[i];
+                            g += row[i + 1];
+                            r += row[i + 2];
+                        }
+                    }
+
+                    var count = (y1 - y0) * (x1 - x0);
+                    var o = ((ty * w) + tx) * 4;
+                    result[o] = (byte)(b / count);
+                    result[o + 1] = (byte)(g / count);
+                    result[o + 2] = (byte)(r / count);
+                    result[o + 3] = 255;
+                }
+            }
+        }
+
+        public Frame Result() =>
+            next == h ? new Frame(w, h, result) : throw new InvalidOperationException($"only {next} of {h} rows were made");
     }
 
     /// <summary>Encodes as a baseline 4:2:0 JPEG at <paramref name="quality"/> (1–100).</summary>

@@ -35,10 +35,9 @@ internal static class AgentBenchmark
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] Words = ["fix", "test", "build", "review", "commit", "deploy", "refactor", "merge"];
 
-    public static async Task<string> RunAsync(string work, TimeSpan measured, double speed, string command, TextWriter log)
+    public static async Task<string> RunAsync(string work, string agentExe, TimeSpan measured, double speed, string command, TextWriter log)
     {
         var directory = Directory.CreateDirectory(Path.Combine(work, "agent")).FullName;
-        var agentDll = Path.Combine(AppContext.BaseDirectory, "livetracker-agent.dll");
         var ticksPerSecond = double.Parse(Shell("getconf", "CLK_TCK").Trim(), CultureInfo.InvariantCulture);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"agent: {Width}x{Height} busy desktop, clock {speed:0.#}x, {measured.TotalSeconds:N0} s tracked + {measured.TotalSeconds:N0} s idle (real)"));
@@ -68,7 +67,7 @@ internal static class AgentBenchmark
         // The defaults (JPEG quality 40, at most 1280 wide, whole desktop), except the notice before each upload,
         // which would hold every capture back a minute waiting for a person to look at it.
         new AgentSettings().With("noticeBeforeUpload", "false").Save(paths);
-        var agent = new AgentProcess(agentDll, home, clock, desktop.Display);
+        var agent = new AgentProcess(agentExe, home, clock, desktop.Display);
         try
         {
             _ = await agent.CliAsync(Password + "\n", "login", "--server", proxy.Address.ToString(), "--email", freelancerEmail, "--password-stdin");
@@ -291,7 +290,7 @@ internal static class AgentBenchmark
         var md = new StringBuilder();
         md.AppendLine(inv, $"### Agent: CPU, memory and bytes per segment on a busy {Width}×{Height} desktop ({tracked.Seconds:N0} s tracked at {speed:0.#}×)");
         md.AppendLine();
-        md.AppendLine(inv, $"`livetracker-agent run` as its own process (`dotnet livetracker-agent.dll`, its own runtimeconfig: workstation non-concurrent GC) on an Xvfb {Width}×{Height}×24 with openbox and five xterms full of text in different colours (directory listings, licences, `ps`, `/proc/cpuinfo`), signed in to a real node in the bench process (SQLite journal, blobs on disk) through a proxy that counts every byte each way (request line, headers, body). Settings are the defaults (progressive JPEG quality 40, at most 1280 wide, whole desktop; the server makes the thumbnail) except `noticeBeforeUpload = false`, so each capture goes out when taken. Node and agent share a clock running {speed:0.#}× fast (`LIVETRACKER_AGENT_CLOCK`), so a 10-minute segment passes in {Segment.TotalSeconds / speed:0.#} s and the {tracked.Seconds:N0} s tracked are {segments:0.#} segments. Every simulated minute ({typingEvery.TotalSeconds:0.##} s real) `xdotool` types a word and Return into the front terminal ({keysPerBurst:0.#} keys, {keysPerSecond:0.#} keystrokes per real second), so every minute has activity to send.");
+        md.AppendLine(inv, $"`livetracker-agent run` as its own process, as it ships (`dotnet publish Agent`: self-contained, the framework trimmed, ReadyToRun; its own runtimeconfig: workstation non-concurrent GC, no tiered recompilation) on an Xvfb {Width}×{Height}×24 with openbox and five xterms full of text in different colours (directory listings, licences, `ps`, `/proc/cpuinfo`), signed in to a real node in the bench process (SQLite journal, blobs on disk) through a proxy that counts every byte each way (request line, headers, body). Settings are the defaults (progressive JPEG quality 40, at most 1280 wide, whole desktop; the server makes the thumbnail) except `noticeBeforeUpload = false`, so each capture goes out when taken. Node and agent share a clock running {speed:0.#}× fast (`LIVETRACKER_AGENT_CLOCK`), so a 10-minute segment passes in {Segment.TotalSeconds / speed:0.#} s and the {tracked.Seconds:N0} s tracked are {segments:0.#} segments. Every simulated minute ({typingEvery.TotalSeconds:0.##} s real) `xdotool` types a word and Return into the front terminal ({keysPerBurst:0.#} keys, {keysPerSecond:0.#} keystrokes per real second), so every minute has activity to send.");
         md.AppendLine(inv, $"Measured from `/proc/<pid>`: CPU = utime + stime (`/proc/pid/stat`, {ticksPerSecond:N0} ticks/s), memory = VmRSS, VmHWM (peak), RssAnon, RssFile, RssShmem (`/proc/pid/status`). Start-up (control page after {startup.TotalSeconds:N1} s), sign-in, `start` and the first capture ({warmUp.TotalSeconds:N1} s in all) are not measured. **Baseline**: the same process after `livetracker-agent stop`, signed in and not tracking (its desktop connection and input counter still open), for the same real time with the same typing.");
         md.AppendLine(inv, $"Reproduce with `{command}`{(tracked.Seconds < 599 ? " (`--agent-seconds 600` gives the issue's 10-minute run)" : "")}; it takes about {(2 * tracked.Seconds + 40) / 60:N0} minutes.");
         md.AppendLine();
@@ -402,8 +401,8 @@ internal static class AgentBenchmark
             $"{name}: {CpuSeconds:N2} CPU s in {Seconds:N1} s ({CpuSeconds / Seconds * 100:N2} %), {Traffic[CountingProxy.Screenshots].Created} captures, {Traffic.SentBytes:N0} bytes sent");
     }
 
-    /// <summary><c>dotnet livetracker-agent.dll</c> with its own home, the shared clock and the display; its output kept for failures.</summary>
-    private sealed class AgentProcess(string dll, string home, AgentClock clock, string display) : IAsyncDisposable
+    /// <summary>The published <c>livetracker-agent</c> with its own home, the shared clock and the display; its output kept for failures.</summary>
+    private sealed class AgentProcess(string exe, string home, AgentClock clock, string display) : IAsyncDisposable
     {
         private readonly Queue<string> output = new();
         private Process? process;
@@ -475,11 +474,10 @@ internal static class AgentBenchmark
 
         private ProcessStartInfo Info(params string[] args)
         {
-            var info = new ProcessStartInfo("dotnet")
+            var info = new ProcessStartInfo(exe)
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             };
-            info.ArgumentList.Add(dll);
             foreach (var arg in args)
             {
                 info.ArgumentList.Add(arg);

@@ -5,7 +5,7 @@ using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
 // Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [live] [agent]
-//   [--pg CONNSTR] [--scale X] [--minutes M] [--agent-seconds S] [--agent-speed X] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
+//   [--pg CONNSTR] [--scale X] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
 // Without a selection all six run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
 // sections of the parts not run this time are kept from that file, so the report covers every part.
 string[] parts = ["kernel", "journal", "recovery", "tracking", "live", "agent"];
@@ -85,7 +85,8 @@ try
         var seconds = double.Parse(Option("--agent-seconds") ?? "60", CultureInfo.InvariantCulture);
         var speed = double.Parse(Option("--agent-speed") ?? "60", CultureInfo.InvariantCulture);
         var command = "bench/run agent" + (Option("--agent-seconds") is { } s ? " --agent-seconds " + s : "") + (Option("--agent-speed") is { } x ? " --agent-speed " + x : "");
-        sections.Add(("agent", await AgentBenchmark.RunAsync(work, TimeSpan.FromSeconds(seconds), speed, command, log)));
+        var agentExe = Option("--agent-exe") ?? throw new ArgumentException("--agent-exe: the published livetracker-agent (bench/run publishes it)");
+        sections.Add(("agent", await AgentBenchmark.RunAsync(work, agentExe, TimeSpan.FromSeconds(seconds), speed, command, log)));
     }
 }
 finally

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the LiveTracker agent for the current user from this checkout: publishes it (framework-dependent, needs
-# the .NET 10 runtime), links ~/.local/bin/livetracker-agent, and installs and starts the systemd user service.
+# Installs the LiveTracker agent for the current user from this checkout: publishes it (self-contained: the .NET SDK
+# is needed to build it, no runtime to run it), links ~/.local/bin/livetracker-agent, and installs and starts the
+# systemd user service.
 # Run as yourself, not root. Native libraries it needs: libx11-6 libxext6 libxtst6 libxi6 libxss1 libturbojpeg0,
 # and libnotify-bin for desktop notifications.
 set -euo pipefail

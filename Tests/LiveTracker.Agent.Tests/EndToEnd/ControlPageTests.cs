@@ -80,7 +80,7 @@ public sealed class ControlPageWorld : IAsyncLifetime
         if (World.AgentRunning)
         {
             using var control = World.Control();
-            _ = await control.PostAsync("api/stop", new { });
+            _ = await control.PostAsync("api/stop", new NoBody());
         }
     }
 

@@ -245,13 +245,25 @@ public sealed class TrackingWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The agent as it ships (self-contained, trimmed), which ./test publishes and names in LIVETRACKER_AGENT_EXE, so
+    /// these tests catch what trimming breaks; else the build output beside the tests, run by dotnet.
+    /// </summary>
+    private static readonly string? PublishedAgent = Environment.GetEnvironmentVariable("LIVETRACKER_AGENT_EXE") is { Length: > 0 } exe
+        ? File.Exists(exe) ? exe : throw new FileNotFoundException($"LIVETRACKER_AGENT_EXE: no agent at {exe}")
+        : null;
+
     private ProcessStartInfo AgentInfo(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(PublishedAgent ?? "dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "livetracker-agent.dll"));
+        if (PublishedAgent is null)
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "livetracker-agent.dll"));
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
