@@ -13,11 +13,14 @@ public sealed class ControlClient(ControlAddress address) : IDisposable
     public async Task<TrackerView> StateAsync() =>
         (await http.GetFromJsonAsync("api/state", AgentJson.Info<TrackerView>()))!;
 
-    public Task<CommandResult> PostAsync<T>(string route, T body) => SendAsync(HttpMethod.Post, route, body);
+    public Task<CommandResult> PostAsync<T>(string route, T body)
+        where T : IControlBody => SendAsync(HttpMethod.Post, route, body);
 
-    public Task<CommandResult> PutAsync<T>(string route, T body) => SendAsync(HttpMethod.Put, route, body);
+    public Task<CommandResult> PutAsync<T>(string route, T body)
+        where T : IControlBody => SendAsync(HttpMethod.Put, route, body);
 
     private async Task<CommandResult> SendAsync<T>(HttpMethod method, string route, T body)
+        where T : IControlBody
     {
         using var request = new HttpRequestMessage(method, route) { Content = JsonContent.Create(body, AgentJson.Info<T>()) };
         using var response = await http.SendAsync(request);

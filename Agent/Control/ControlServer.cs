@@ -243,7 +243,7 @@ public sealed class ControlServer : IAsyncDisposable
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     private static async Task<T> ReadAsync<T>(HttpListenerRequest request)
-        where T : class
+        where T : class, IControlBody
     {
         // At most 64 KiB, whether announced by Content-Length or sent chunked.
         const int Limit = 64 * 1024;

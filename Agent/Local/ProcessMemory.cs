@@ -27,7 +27,7 @@ internal static partial class ProcessMemory
             _ = mallopt(MmapThreshold, 128 * 1024);
             _ = mallopt(TrimThreshold, 128 * 1024);
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
         }
     }
@@ -44,7 +44,7 @@ internal static partial class ProcessMemory
         {
             _ = malloc_trim(0);
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
         }
     }

@@ -16,6 +16,7 @@ namespace LiveTracker.Agent.Tracking;
 public sealed class Tracker : IDisposable
 {
     private const int DefaultIdleMinutes = 24;
+    private static readonly TimeSpan ReleaseEvery = TimeSpan.FromMinutes(10);
     private readonly AgentClock clock;
     private readonly AgentPaths paths;
     private readonly Outbox.Outbox outbox;
@@ -48,6 +49,7 @@ public sealed class Tracker : IDisposable
     private TrackingInfo? totals;
     private DateTimeOffset? totalsAt;
     private DateTimeOffset lastDrain;
+    private DateTimeOffset lastRelease;
 
     // Whether the server has confirmed this session since it began here: a session the server then reports
     // stopped by someone (the web page, another tool) stops here too; one never confirmed is started there.
@@ -441,6 +443,14 @@ public sealed class Tracker : IDisposable
 
     private TimeSpan Tick(DateTimeOffset now)
     {
+        // Memory goes back to the system after each capture; with no capture (not tracking, an idle pause) every ten
+        // minutes all the same, or a day signed in but not tracking would let the small garbage of the session syncs
+        // fill the GC's first generation, whose budget the runtime sizes from the CPU cache (tens of MB on some).
+        if (now - lastRelease >= ReleaseEvery)
+        {
+            Release(now);
+        }
+
         var poll = Max(TimeSpan.FromSeconds(5), clock.Scale(TimeSpan.FromMilliseconds(250)));
         switch (status)
         {
@@ -589,7 +599,7 @@ public sealed class Tracker : IDisposable
         var meta = new CaptureMeta(now, key, Cut(shot.AppName, 200), Cut(shot.WindowTitle, 1000), shot.Black, current.Memo, current.ActivityLabel);
         outbox.AddCapture(current.ContractId, segmentStart, uploadAfter, meta, shot.Jpeg, shot.Thumbnail);
         // A capture is the agent's one big burst of memory: give it back now, not whenever the heaps next look.
-        ProcessMemory.Release();
+        Release(now);
         log.Info($"capture {key} {shot.Width}x{shot.Height} {shot.Jpeg.Length} bytes{(shot.Black ? " (black screen)" : "")} for segment {segmentStart:HH:mm}");
         Uploader.Wake();
         if (settings.NoticeBeforeUpload && notifier.Available)
@@ -1110,6 +1120,12 @@ public sealed class Tracker : IDisposable
     private int IdleMinutes(string contractId) => contracts.FirstOrDefault(c => c.ContractId == contractId)?.IdleTimeoutMinutes ?? DefaultIdleMinutes;
 
     private int SegmentMinutes(string contractId) => contracts.FirstOrDefault(c => c.ContractId == contractId)?.SegmentMinutes ?? 10;
+
+    private void Release(DateTimeOffset now)
+    {
+        ProcessMemory.Release();
+        lastRelease = now;
+    }
 
     private static DateTimeOffset Minute(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
