@@ -50,8 +50,15 @@ public sealed unsafe class X11Display : IDisposable
     internal nint Handle => handle == 0 ? throw new ObjectDisposedException(nameof(X11Display))
         : lost ? throw LostException() : handle;
 
-    /// <summary>Size of the whole desktop (the root window), in pixels.</summary>
-    public (int Width, int Height) DesktopSize => (Xlib.XDisplayWidth(Handle, Screen), Xlib.XDisplayHeight(Handle, Screen));
+    /// <summary>
+    /// Size of the whole desktop (the root window), in pixels, as it is now: asked of the server, because
+    /// XDisplayWidth/Height keep the size the connection began with, and a monitor plugged in or out (RandR) changes
+    /// it while the agent runs. A grab of the old size would fail or miss part of the screen.
+    /// </summary>
+    public (int Width, int Height) DesktopSize =>
+        Xlib.XGetGeometry(Handle, Root, out _, out _, out _, out var width, out var height, out _, out _) != 0
+            ? ((int)width, (int)height)
+            : (Xlib.XDisplayWidth(Handle, Screen), Xlib.XDisplayHeight(Handle, Screen));
 
     /// <summary>Opens <paramref name="name"/>, or the DISPLAY of <paramref name="environment"/> (the process's by default).</summary>
     public static X11Display Open(string? name = null, Func<string, string?>? environment = null)
