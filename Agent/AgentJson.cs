@@ -45,11 +45,8 @@ namespace LiveTracker.Agent;
 internal sealed partial class AgentJson : JsonSerializerContext
 {
     /// <summary>The contract for <typeparamref name="T"/>; throws for a type not listed above.</summary>
-    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Info(typeof(T));
-
-    /// <summary>The contract for <paramref name="type"/>; throws for a type not listed above.</summary>
-    public static JsonTypeInfo Info(Type type) =>
-        Default.GetTypeInfo(type) ?? throw new NotSupportedException($"{type.Name} is not one of the agent's JSON shapes (AgentJson).");
+    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>?)Default.GetTypeInfo(typeof(T))
+        ?? throw new NotSupportedException($"{typeof(T).Name} is not one of the agent's JSON shapes (AgentJson).");
 }
 
 /// <summary>The files the freelancer may read or edit: indented.</summary>

@@ -171,21 +171,7 @@ public sealed class SessionBus : IDisposable
             // Clients first, the daemon (started first) last.
             foreach (var process in Enumerable.Reverse(processes))
             {
-                try
-                {
-                    if (!process.HasExited)
-                    {
-                        process.Kill();
-                    }
-
-                    process.WaitForExit();
-                }
-                catch (InvalidOperationException)
-                {
-                    // already gone
-                }
-
-                process.Dispose();
+                XServer.Stop(process);
             }
         }
 

@@ -205,8 +205,10 @@ public sealed class XServer : IDisposable
         Stop(server);
     }
 
-    private static void Stop(Process process)
+    /// <summary>Kills <paramref name="process"/> if it still runs, waits for it and disposes it.</summary>
+    public static void Stop(Process process)
     {
+        ArgumentNullException.ThrowIfNull(process);
         try
         {
             if (!process.HasExited)
