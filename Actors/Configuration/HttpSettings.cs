@@ -15,11 +15,18 @@ public sealed record HttpSettings
     /// <summary>Screenshot uploads allowed per minute per user, after a burst of ten times that (an agent back from offline).</summary>
     public required int UploadsPerMinute { get; init; }
 
+    /// <summary>
+    /// One line per HTTP request (method, path without its query, status, duration) at information level. Off by
+    /// default: at thousands of agents a line per request drowns what an operator needs to see.
+    /// </summary>
+    public bool AccessLog { get; init; }
+
     internal static HttpSettings Read(SettingsReader http) => new()
     {
         Bind = http.GetBindAddress("bind", "127.0.0.1"),
         Port = http.GetInt("port", 5080, 0, 65535),
         AuthRequestsPerMinute = http.GetInt("auth-requests-per-minute", 20, 1, 1_000_000),
         UploadsPerMinute = http.GetInt("uploads-per-minute", 60, 1, 1_000_000),
+        AccessLog = http.GetBool("access-log", false),
     };
 }

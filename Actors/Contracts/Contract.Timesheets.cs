@@ -46,12 +46,20 @@ public sealed partial class Contract
             case ChargeSucceeded success when FindTimesheetByCharge(success.ChargeId) is { } charged:
                 Persist(
                     new TimesheetCharged(charged.Week, success.ChargeId, success.AmountCents, success.Kind.ToString(), success.Reference, Now),
-                    _ => AnswerChargeWaiter(success.ChargeId, Accepted.Instance));
+                    e =>
+                    {
+                        LogWeekCharged(Log, contractId, e.Week, e.AmountCents);
+                        AnswerChargeWaiter(success.ChargeId, Accepted.Instance);
+                    });
                 return true;
             case ChargeDeclined declined when FindTimesheetByCharge(declined.ChargeId) is { } failed:
                 Persist(
                     new TimesheetPaymentFailed(failed.Week, declined.ChargeId, declined.Reasons, Now),
-                    e => AnswerChargeWaiter(declined.ChargeId, new Rejected("payment-declined", "The payment was declined: " + string.Join("; ", e.Reasons))));
+                    e =>
+                    {
+                        LogPaymentFailed(Log, contractId, e.Week, string.Join("; ", e.Reasons));
+                        AnswerChargeWaiter(declined.ChargeId, new Rejected("payment-declined", "The payment was declined: " + string.Join("; ", e.Reasons)));
+                    });
                 return true;
             case GetTimesheet get:
                 DescribeTimesheetOf(get.Week);

@@ -6,6 +6,7 @@ using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Reminders;
 using LiveTracker.Actors.Sessions;
+using Microsoft.Extensions.Logging;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -286,7 +287,11 @@ public sealed partial class Contract(
         }
         else
         {
-            Persist(created, _ => Sender.Tell(Accepted.Instance));
+            Persist(created, e =>
+            {
+                LogCreated(Log, contractId, e.Kind.ToString(), e.HourlyRateCents, e.Currency);
+                Sender.Tell(Accepted.Instance);
+            });
         }
     }
 
@@ -434,4 +439,13 @@ public sealed partial class Contract(
 
         weeks.Tell(new ShardEnvelope(entityId, command), sender);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contract {ContractId} created: {Kind}, {RateCents} cents an hour in {Currency}")]
+    private static partial void LogCreated(ILogger logger, string contractId, string kind, long rateCents, string currency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Contract {ContractId}: week {Week} charged {AmountCents} cents")]
+    private static partial void LogWeekCharged(ILogger logger, string contractId, string week, long amountCents);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Contract {ContractId}: payment for week {Week} failed ({Reasons})")]
+    private static partial void LogPaymentFailed(ILogger logger, string contractId, string week, string reasons);
 }

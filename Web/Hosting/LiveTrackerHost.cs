@@ -9,6 +9,7 @@ using LiveTracker.Web.Endpoints;
 using LiveTracker.Web.Live;
 using LiveTracker.Web.Media;
 using LiveTracker.Web.Security;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Identity;
 
 namespace LiveTracker.Web.Hosting;
@@ -66,8 +67,18 @@ public static class LiveTrackerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], WebRootPath = Pages.WebRoot });
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
-        // Request lines carry the hub's access_token in their query string: they are not logged.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, settings.Http);
+        if (settings.Http.AccessLog)
+        {
+            builder.Services.AddHttpLogging(options =>
+            {
+                // The path without its query: the hub's access_token travels in the query string.
+                options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
+                    | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+                options.CombineLogs = true;
+            });
+        }
+
         // Problems the framework writes itself (unreadable JSON, unknown route, wrong method) get a stable code too.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -130,6 +141,11 @@ public static class LiveTrackerHost
         builder.Services.AddHostedService<LiveFeed>();
 
         var app = builder.Build();
+        if (settings.Http.AccessLog)
+        {
+            app.UseHttpLogging();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UsePages();
@@ -150,6 +166,30 @@ public static class LiveTrackerHost
         app.MapOperatorEndpoints();
         app.MapHub<WorkViewHub>(WorkViewHub.Path);
         return app;
+    }
+
+    /// <summary>
+    /// What a node writes at its default level: its start and stop, notable domain events, warnings, and errors with
+    /// their cause; never a line per request or hub call (thousands a second at scale). The framework's request
+    /// logs stay at warning and above whatever <c>Logging</c> configuration says; the access log
+    /// (<c>livetracker.http.access-log</c>) is the one switch that brings a line per request back.
+    /// </summary>
+    internal static void ConfigureLogging(ILoggingBuilder logging, Actors.Configuration.HttpSettings http)
+    {
+        // One line per entry, stamped in UTC: what log shippers and grep expect.
+        logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        if (http.AccessLog)
+        {
+            logging.AddFilter("Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware", LogLevel.Information);
+        }
     }
 
     /// <summary><c>livetracker users add-operator --email E --password P --name N</c>: operators are never self-registered.</summary>

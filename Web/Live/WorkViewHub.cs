@@ -9,8 +9,9 @@ namespace LiveTracker.Web.Live;
 
 /// <summary>
 /// <c>/hubs/workview</c>: a page watches a contract (only its parties may) and receives what the journal records
-/// for it. <c>Watch(contractId, afterOrdering)</c> first replays what the page missed since that ordering, so a
-/// reconnecting page never shows a gap; it returns the ordering the page is current to.
+/// for it. <c>Watch(contractId)</c> is live from now; <c>WatchFrom(contractId, afterOrdering)</c> first replays what
+/// the page missed since that ordering, so a reconnecting page never shows a gap. Both return the ordering the page
+/// is current to. Two names, not one method with an optional argument: SignalR binds by name and argument count.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
 public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, LiveReplay replay) : Hub
@@ -19,7 +20,11 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
 
     public static string Group(string contractId) => "contract:" + contractId;
 
-    public async Task<WatchResult> Watch(string contractId, long? afterOrdering = null)
+    public Task<WatchResult> Watch(string contractId) => StartWatchingAsync(contractId, afterOrdering: null);
+
+    public Task<WatchResult> WatchFrom(string contractId, long afterOrdering) => StartWatchingAsync(contractId, afterOrdering);
+
+    private async Task<WatchResult> StartWatchingAsync(string contractId, long? afterOrdering)
     {
         var http = Context.GetHttpContext()!;
         var user = http.User();

@@ -134,7 +134,7 @@ internal static class LiveBenchmark
                 {
                     for (var i = w; i < agentCount; i += watcherCount)
                     {
-                        _ = watching ? await watcher.InvokeAsync("Watch", contracts[i], null) : await watcher.InvokeAsync("Unwatch", contracts[i]);
+                        _ = watching ? await watcher.InvokeAsync("Watch", contracts[i]) : await watcher.InvokeAsync("Unwatch", contracts[i]);
                     }
                 }));
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(watching ? "watch" : "unwatch")}: {toggle.Elapsed.TotalSeconds:N1} s"));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Xunit;
 
 namespace LiveTracker.Web.Tests.Api;
@@ -66,14 +67,14 @@ public sealed class HardeningTests(ApiNode node) : IClassFixture<ApiNode>
         var created = await node.Client.Http.GetFromJsonAsync<JsonElement>($"/api/contracts/{contractId}", ApiNode.Json);
         Assert.NotEqual(viewer.UserId, created.GetProperty("clientId").GetString());
         await using var hub = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
-        await hub.InvokeAsync("Watch", contractId, null);
+        await hub.InvokeAsync("Watch", contractId);
 
         (await node.Client.Http.PostAsync("/api/auth/logout", null)).EnsureSuccessStatusCode();
         await hub.ExpectAsync("signedOut");
         (await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/tracking/start", new { memo = "Unseen", deviceId = "pc" })).EnsureSuccessStatusCode();
 
         await Assert.ThrowsAsync<TimeoutException>(() => hub.ExpectAsync("trackingChanged", timeout: TimeSpan.FromSeconds(1)));
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => hub.InvokeAsync("Watch", contractId, null));
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("Watch", contractId));
         Assert.Contains("unauthenticated", refused.Message, StringComparison.Ordinal);
         await node.Freelancer.Http.PostAsync($"/api/contracts/{contractId}/tracking/stop", null);
     }

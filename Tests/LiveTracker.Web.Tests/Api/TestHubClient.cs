@@ -1,58 +1,67 @@
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using LiveTracker.Web.Live;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveTracker.Web.Tests.Api;
 
 /// <summary>
-/// A SignalR client speaking the JSON hub protocol over a WebSocket (the .NET SignalR client package cannot be
-/// restored here; browsers use the real JavaScript client). Records are separated by 0x1E.
+/// A page's view of <c>/hubs/workview</c> through the official .NET SignalR client (negotiate, then WebSockets,
+/// the bearer token as <c>access_token</c>, as API.md documents). Every server message is queued, so a test can
+/// wait for the next one of a kind.
 /// </summary>
 public sealed class TestHubClient : IAsyncDisposable
 {
-    private const char RecordSeparator = '\u001e';
-    private readonly ClientWebSocket _socket = new();
-    private readonly Channel<JsonElement> _invocations = Channel.CreateUnbounded<JsonElement>();
-    private readonly Dictionary<string, TaskCompletionSource<JsonElement>> _pending = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<JsonElement> _seen = [];
-    private Task _receive = Task.CompletedTask;
-    private int _invocationId;
+    /// <summary>Everything the hub sends (API.md's list plus <c>resync</c> and <c>signedOut</c>).</summary>
+    private static readonly string[] ServerMethods =
+    [
+        "screenshotAdded", "segmentUpdated", "commentAdded", "screenshotRejected", "trackingChanged", "limitApproaching",
+        "timesheetChanged", "notification", "resync", "signedOut",
+    ];
 
+    private readonly HubConnection _connection;
+    private readonly Channel<(string Method, JsonElement Payload)> _received = Channel.CreateUnbounded<(string, JsonElement)>();
+    private readonly List<string> _seen = [];
+
+    private TestHubClient(HubConnection connection)
+    {
+        _connection = connection;
+        foreach (var method in ServerMethods)
+        {
+            _connection.On<JsonElement>(method, payload => _received.Writer.TryWrite((method, payload)));
+        }
+    }
+
+    /// <summary>Connects and completes the handshake; a refused sign-in throws (HTTP 401 at negotiate).</summary>
     public static async Task<TestHubClient> ConnectAsync(Uri baseAddress, string? token)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
-        var client = new TestHubClient();
-        var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = "/hubs/workview", Query = token is null ? string.Empty : "access_token=" + Uri.EscapeDataString(token) }.Uri;
-        await client._socket.ConnectAsync(uri, CancellationToken.None);
-        await client.SendAsync("""{"protocol":"json","version":1}""");
-        var handshake = await client.ReceiveRecordsAsync(CancellationToken.None);
-        if (handshake.Count == 0 || handshake[0].Trim() != "{}")
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, WorkViewHub.Path), options =>
+            {
+                if (token is not null)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+            })
+            .Build();
+        var client = new TestHubClient(connection);
+        try
         {
-            throw new InvalidOperationException("Handshake failed: " + string.Join('|', handshake));
+            await connection.StartAsync();
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
 
-        client._receive = Task.Run(client.ReceiveLoopAsync);
         return client;
     }
 
-    /// <summary>Calls a hub method; its result, or an exception with the hub's error text.</summary>
-    public async Task<JsonElement> InvokeAsync(string target, params object?[] arguments)
-    {
-        var id = Interlocked.Increment(ref _invocationId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_pending)
-        {
-            _pending[id] = completion;
-        }
-
-        await SendAsync(JsonSerializer.Serialize(new { type = 1, invocationId = id, target, arguments }));
-        var result = await completion.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return result.TryGetProperty("error", out var error)
-            ? throw new InvalidOperationException(error.GetString())
-            : result.TryGetProperty("result", out var value) ? value : default;
-    }
+    /// <summary>Calls a hub method with exactly these arguments; its result, or a <see cref="HubException"/> with the hub's error text.</summary>
+    public Task<JsonElement> InvokeAsync(string target, params object?[] arguments) =>
+        _connection.InvokeCoreAsync<JsonElement>(target, arguments).WaitAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>The next server message for <paramref name="method"/> that matches, within the timeout.</summary>
     public async Task<JsonElement> ExpectAsync(string method, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
@@ -62,10 +71,9 @@ public sealed class TestHubClient : IAsyncDisposable
         {
             while (true)
             {
-                var message = await _invocations.Reader.ReadAsync(cancel.Token);
-                _seen.Add(message);
-                var payload = message.GetProperty("arguments")[0];
-                if (message.GetProperty("target").GetString() == method && (match is null || match(payload)))
+                var (target, payload) = await _received.Reader.ReadAsync(cancel.Token);
+                _seen.Add(target);
+                if (target == method && (match is null || match(payload)))
                 {
                     return payload;
                 }
@@ -73,79 +81,27 @@ public sealed class TestHubClient : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No {method} arrived; saw: {string.Join(", ", _seen.Select(m => m.GetProperty("target").GetString()))}");
+            throw new TimeoutException($"No {method} arrived; saw: {string.Join(", ", _seen)}");
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Every message that arrives within <paramref name="window"/> (for "receives nothing" checks).</summary>
+    public async Task<IReadOnlyList<string>> DrainAsync(TimeSpan window)
     {
-        await _stop.CancelAsync();
+        var drained = new List<string>();
+        using var cancel = new CancellationTokenSource(window);
         try
         {
-            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-        }
-        catch (WebSocketException)
-        {
-        }
-
-        try
-        {
-            await _receive;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
-        {
-        }
-
-        _socket.Dispose();
-        _stop.Dispose();
-    }
-
-    private Task SendAsync(string json) =>
-        _socket.SendAsync(Encoding.UTF8.GetBytes(json + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private async Task ReceiveLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested && _socket.State == WebSocketState.Open)
-        {
-            foreach (var record in await ReceiveRecordsAsync(_stop.Token))
+            while (true)
             {
-                using var document = JsonDocument.Parse(record);
-                var message = document.RootElement.Clone();
-                switch (message.GetProperty("type").GetInt32())
-                {
-                    case 1:
-                        await _invocations.Writer.WriteAsync(message);
-                        break;
-                    case 3:
-                        TaskCompletionSource<JsonElement>? completion;
-                        lock (_pending)
-                        {
-                            _pending.Remove(message.GetProperty("invocationId").GetString()!, out completion);
-                        }
-
-                        completion?.TrySetResult(message);
-                        break;
-                }
+                drained.Add((await _received.Reader.ReadAsync(cancel.Token)).Method);
             }
         }
-    }
-
-    private async Task<List<string>> ReceiveRecordsAsync(CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        using var text = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
+        catch (OperationCanceledException)
         {
-            result = await _socket.ReceiveAsync(buffer, cancellationToken);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return [];
-            }
-
-            text.Write(buffer, 0, result.Count);
+            return drained;
         }
-        while (!result.EndOfMessage);
-        return [.. Encoding.UTF8.GetString(text.ToArray()).Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries)];
     }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
-using System.Net.WebSockets;
+using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Xunit;
 
 namespace LiveTracker.Web.Tests.Api;
@@ -15,12 +16,40 @@ public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
         await using var stranger = await TestHubClient.ConnectAsync(node.BaseAddress, node.OtherClient.Token);
         await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => stranger.InvokeAsync("Watch", contractId, null));
-        var watching = await client.InvokeAsync("Watch", contractId, null);
+        var refused = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("Watch", contractId));
+        var refusedFrom = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("WatchFrom", contractId, 0L));
+        var watching = await client.InvokeAsync("Watch", contractId);
 
         Assert.Contains("not-found", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("not-found", refusedFrom.Message, StringComparison.Ordinal);
         Assert.Equal(contractId, watching.GetProperty("contractId").GetString());
-        await Assert.ThrowsAsync<WebSocketException>(() => TestHubClient.ConnectAsync(node.BaseAddress, null));
+        var anonymous = await Assert.ThrowsAsync<HttpRequestException>(() => TestHubClient.ConnectAsync(node.BaseAddress, null));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task Both_hub_forms_of_API_md_work_with_exactly_their_arguments_and_a_refused_stranger_receives_nothing()
+    {
+        var contractId = await CreateContractAsync();
+        await using var live = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
+        await using var resuming = await TestHubClient.ConnectAsync(node.BaseAddress, node.Freelancer.Token);
+        await using var stranger = await TestHubClient.ConnectAsync(node.BaseAddress, node.OtherClient.Token);
+        var before = (await live.InvokeAsync("Watch", contractId)).GetProperty("ordering").GetInt64();
+        await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("Watch", contractId));
+        await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync("WatchFrom", contractId, before));
+        var done = ApiNode.Start.AddHours(-7);
+        (await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/manual-time", new { from = done, to = done.AddMinutes(10), memo = "Earlier" })).EnsureSuccessStatusCode();
+
+        var seenLive = await live.ExpectAsync("segmentUpdated");
+        var current = (await resuming.InvokeAsync("WatchFrom", contractId, before)).GetProperty("ordering").GetInt64();
+        var replayed = await resuming.ExpectAsync("segmentUpdated");
+
+        Assert.Equal(done, seenLive.GetProperty("segmentStart").GetDateTimeOffset());
+        Assert.Equal(seenLive.GetProperty("ordering").GetInt64(), replayed.GetProperty("ordering").GetInt64());
+        Assert.True(current >= replayed.GetProperty("ordering").GetInt64(), "WatchFrom answers the ordering the page is current to");
+        Assert.Empty(await stranger.DrainAsync(TimeSpan.FromMilliseconds(500)));
+        // The old two-argument Watch is gone: a caller sending it gets a clear refusal, not a silent watch.
+        await Assert.ThrowsAsync<HubException>(() => live.InvokeAsync("Watch", contractId, before));
     }
 
     [Fact]
@@ -28,7 +57,7 @@ public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
     {
         var contractId = await CreateContractAsync();
         await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
-        var since = (await client.InvokeAsync("Watch", contractId, null)).GetProperty("ordering").GetInt64();
+        var since = (await client.InvokeAsync("Watch", contractId)).GetProperty("ordering").GetInt64();
 
         await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/tracking/start", new { memo = "Live work", deviceId = "laptop" });
         await node.Freelancer.Http.PostAsJsonAsync(
@@ -49,14 +78,14 @@ public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
         long seen;
         await using (var first = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token))
         {
-            seen = (await first.InvokeAsync("Watch", contractId, null)).GetProperty("ordering").GetInt64();
+            seen = (await first.InvokeAsync("Watch", contractId)).GetProperty("ordering").GetInt64();
         }
 
         var missed = ApiNode.Start.AddHours(-5);
         (await node.Freelancer.Http.PostAsJsonAsync($"/api/contracts/{contractId}/manual-time", new { from = missed, to = missed.AddMinutes(20), memo = "While away" })).EnsureSuccessStatusCode();
         await using var again = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
 
-        var now = (await again.InvokeAsync("Watch", contractId, seen)).GetProperty("ordering").GetInt64();
+        var now = (await again.InvokeAsync("WatchFrom", contractId, seen)).GetProperty("ordering").GetInt64();
 
         var replayed = new[] { await again.ExpectAsync("segmentUpdated"), await again.ExpectAsync("segmentUpdated") };
         Assert.Equal([missed, missed.AddMinutes(10)], replayed.Select(r => r.GetProperty("segmentStart").GetDateTimeOffset()));
@@ -69,8 +98,8 @@ public sealed class WorkViewHubTests(ApiNode node) : IClassFixture<ApiNode>
         var contractId = await CreateContractAsync();
         await using var client = await TestHubClient.ConnectAsync(node.BaseAddress, node.Client.Token);
         await using var freelancer = await TestHubClient.ConnectAsync(node.BaseAddress, node.Freelancer.Token);
-        await client.InvokeAsync("Watch", contractId, null);
-        await freelancer.InvokeAsync("Watch", contractId, null);
+        await client.InvokeAsync("Watch", contractId);
+        await freelancer.InvokeAsync("Watch", contractId);
 
         using var form = new MultipartFormDataContent
         {

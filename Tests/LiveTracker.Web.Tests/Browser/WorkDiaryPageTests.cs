@@ -75,6 +75,41 @@ public sealed class WorkDiaryPageTests(BrowserNode browser) : IClassFixture<Brow
     }
 
     [Fact]
+    public async Task The_official_js_client_watches_with_one_argument_resumes_with_WatchFrom_and_a_stranger_is_refused_and_sees_nothing()
+    {
+        var contractId = await browser.ReadyContractAsync("Hub forms");
+        await using var client = await browser.SignInAsync(Node.Client);
+        await using var stranger = await browser.SignInAsync(Node.OtherClient);
+
+        // What a third-party page written from API.md does: its own connection through the page's @microsoft/signalr.
+        const string Probe = """
+            async (contractId) => {
+              const connection = new signalR.HubConnectionBuilder().withUrl('/hubs/workview').build();
+              const added = [];
+              connection.on('screenshotAdded', (payload) => added.push(payload.screenshot.id));
+              await connection.start();
+              window.hubProbe = { connection, added };
+              const outcome = {};
+              try { outcome.watch = (await connection.invoke('Watch', contractId)).ordering; } catch (e) { outcome.watchError = e.message; }
+              try { outcome.watchFrom = (await connection.invoke('WatchFrom', contractId, 0)).ordering; } catch (e) { outcome.watchFromError = e.message; }
+              return outcome;
+            }
+            """;
+        var party = await client.Page.EvaluateAsync<System.Text.Json.JsonElement>(Probe, contractId);
+        var refused = await stranger.Page.EvaluateAsync<System.Text.Json.JsonElement>(Probe, contractId);
+        var screenshotId = await browser.UploadAsync(contractId, ApiNode.Start.AddMinutes(-4), FakeDesktop.Jpeg(6), "Code", "Hub.cs");
+
+        Assert.True(party.TryGetProperty("watch", out _), "Watch(contractId) with one argument: " + party);
+        Assert.True(party.TryGetProperty("watchFrom", out _), "WatchFrom(contractId, afterOrdering): " + party);
+        Assert.Contains("not-found", refused.GetProperty("watchError").GetString(), StringComparison.Ordinal);
+        Assert.Contains("not-found", refused.GetProperty("watchFromError").GetString(), StringComparison.Ordinal);
+        await client.Page.WaitForFunctionAsync("() => window.hubProbe.added.length > 0");
+        await Task.Delay(500);
+        Assert.Equal([screenshotId], await client.Page.EvaluateAsync<string[]>("() => window.hubProbe.added"));
+        Assert.Empty(await stranger.Page.EvaluateAsync<string[]>("() => window.hubProbe.added"));
+    }
+
+    [Fact]
     public async Task After_a_dropped_connection_the_open_diary_catches_up_on_what_it_missed_without_showing_anything_twice()
     {
         var contractId = await browser.ReadyContractAsync("Reconnect");
@@ -91,7 +126,7 @@ public sealed class WorkDiaryPageTests(BrowserNode browser) : IClassFixture<Brow
         await browser.UploadAsync(contractId, ApiNode.Start.AddMinutes(-27), FakeDesktop.Jpeg(5), "Code", "Missed.cs");
         await page.EvaluateAsync("() => { window.stillTheSamePage = true; }");
 
-        // Back online, Watch(contract, last ordering) replays the missed capture into the open page.
+        // Back online, WatchFrom(contract, last ordering) replays the missed capture into the open page.
         await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "live", new LocatorAssertionsToHaveAttributeOptions { Timeout = 8000 });
         await Expect(page.Locator($".tile[data-segment-start='{Day}T09:00:00.000Z']")).ToContainTextAsync("Missed.cs");
         await Expect(page.Locator(".tile")).ToHaveCountAsync(2);

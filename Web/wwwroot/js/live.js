@@ -2,7 +2,7 @@
 // watching one or more contracts.
 //
 // Nothing may be missed across a reconnect: the page remembers the last journal `ordering` it saw per contract and,
-// when the connection comes back, calls Watch(contractId, lastOrdering) so the hub replays what came after it.
+// when the connection comes back, calls WatchFrom(contractId, lastOrdering) so the hub replays what came after it.
 // Duplicates are dropped. A message is skipped when its ordering is below what the page already holds, or when it is
 // the very same message again: one journal event can yield several messages with one ordering (a rejection gives
 // `screenshotRejected` and a `notification`), so "ordering <= last" alone would drop the second of them.
@@ -69,8 +69,9 @@ export class LiveWorkView {
     const entry = this.contracts.get(contractId);
     // Ask from the ordering before the last one seen: messages of that same event that were cut off by the
     // disconnect come again, and the ones already seen are recognised below.
-    const after = entry.last === null ? null : entry.last - 1;
-    const result = await this.connection.invoke('Watch', contractId, after);
+    const result = entry.last === null
+      ? await this.connection.invoke('Watch', contractId)
+      : await this.connection.invoke('WatchFrom', contractId, entry.last - 1);
     // A first watch: the page reads its data after this, so it is current up to the hub's ordering.
     if (entry.last === null) entry.last = result.ordering;
     return result;
