@@ -31,6 +31,13 @@ public sealed partial record LiveTrackerSettings
     public required DomainSettings Domain { get; init; }
 
     /// <summary>
+    /// The file's text as Akka's own HOCON parser reads it (checked when loaded); its <c>akka</c> section is laid over
+    /// the product's baseline (<see cref="Hosting.LiveTrackerAkka"/>): remoting, cluster, sharding and persistence
+    /// tuning. Kept as text so that two settings compare by what they say.
+    /// </summary>
+    public string AkkaHocon { get; init; } = "";
+
+    /// <summary>
     /// Reads and validates the <c>livetracker</c> section.
     /// </summary>
     /// <param name="configuration">
@@ -83,7 +90,16 @@ public sealed partial record LiveTrackerSettings
         var configuration = new ConfigurationBuilder()
             .AddHoconFile(hoconFilePath, optional: false, environmentVariables)
             .Build();
-        return Load(configuration);
+        var text = File.ReadAllText(hoconFilePath);
+        try
+        {
+            global::Akka.Configuration.ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new ConfigurationErrorException([new ConfigurationError("akka", hoconFilePath, $"{hoconFilePath}: Akka's HOCON parser refuses the file: {error.Message}")]);
+        }
+        return Load(configuration) with { AkkaHocon = text };
     }
 
     /// <summary>All defaults, with a relative data directory taken from <paramref name="baseDirectory"/>.</summary>

@@ -12,22 +12,19 @@ namespace LiveTracker.Actors.Contracts;
 
 /// <summary>
 /// The entity regions of the domain, wired to each other: contracts, their weeks, freelancers' trackers,
-/// clients' billing accounts, user accounts and access tokens; plus the delivery of their durable reminders.
+/// clients' billing accounts and user accounts; plus the delivery of their durable reminders.
 /// </summary>
 public sealed class DomainRegions
 {
     private DomainRegions(
-        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion tokens,
-        EntityRegion disputeDesks, EntityRegion supportDesks)
+        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion disputeDesks)
     {
         DisputeDesks = disputeDesks;
-        SupportDesks = supportDesks;
         Contracts = contracts;
         Weeks = weeks;
         Trackers = trackers;
         BillingAccounts = billingAccounts;
         Users = users;
-        Tokens = tokens;
     }
 
     public EntityRegion Contracts { get; }
@@ -40,14 +37,10 @@ public sealed class DomainRegions
 
     public EntityRegion Users { get; }
 
-    public EntityRegion Tokens { get; }
-
     public EntityRegion DisputeDesks { get; }
 
-    public EntityRegion SupportDesks { get; }
-
     /// <summary>Every region, for reminders and the operators' overview.</summary>
-    public IReadOnlyList<EntityRegion> All => [Contracts, Weeks, Trackers, BillingAccounts, Users, Tokens, DisputeDesks, SupportDesks];
+    public IReadOnlyList<EntityRegion> All => [Contracts, Weeks, Trackers, BillingAccounts, Users, DisputeDesks];
 
     public static DomainRegions Start(
         ActorSystem system,
@@ -61,15 +54,13 @@ public sealed class DomainRegions
         var weeks = EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, persistence, clockSkewTolerance)), regionSettings);
         var billing = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)), regionSettings);
         var users = EntityRegion.Start(system, UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, persistence)), regionSettings);
-        var tokens = EntityRegion.Start(system, AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, persistence)), regionSettings);
         var disputeDesks = EntityRegion.Start(system, DisputeDesk.RegionType, id => Props.Create(() => new DisputeDesk(id, persistence)), regionSettings);
-        var supportDesks = EntityRegion.Start(system, SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, persistence)), regionSettings);
         EntityRegion? trackers = null;
         EntityRegion? contracts = null;
         contracts = EntityRegion.Start(
             system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!, users, disputeDesks)), regionSettings);
         trackers = EntityRegion.Start(system, FreelancerTracker.RegionType, id => Props.Create(() => new FreelancerTracker(id, persistence, contracts)), regionSettings);
-        return new DomainRegions(contracts, weeks, trackers, billing, users, tokens, disputeDesks, supportDesks);
+        return new DomainRegions(contracts, weeks, trackers, billing, users, disputeDesks);
     }
 
     /// <summary>Starts delivering the durable reminders of these regions (stop it before terminating the system).</summary>

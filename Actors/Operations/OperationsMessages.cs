@@ -28,6 +28,9 @@ public sealed record FileSupportReport(string ReportId, string UserId, string Em
 
 public sealed record GetSupportReports(int Max = 200);
 
+/// <summary>The answer to <see cref="GetSupportReports"/>: newest first.</summary>
+public sealed record SupportReports(IReadOnlyList<SupportReport> Reports);
+
 public sealed record SupportReport(string ReportId, string UserId, string Email, string Kind, string Description, string? LogExcerpt, DateTimeOffset At);
 
 [Manifest("support.report-filed.v1")]

@@ -1,10 +1,11 @@
+using Akka.Actor;
+using Akka.Persistence;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Persistence;
 
 namespace LiveTracker.Actors.Operations;
 
 /// <summary>Problem reports and feedback from users and agents (with an excerpt of the agent's log), for operators.</summary>
-public sealed class SupportDesk(string id, PersistenceContext persistence) : PersistentActor("support-desk-" + id, persistence)
+public sealed class SupportDesk : ReceivePersistentActor
 {
     public const string RegionType = "support-desks";
     public const string EntityId = "support";
@@ -14,40 +15,48 @@ public sealed class SupportDesk(string id, PersistenceContext persistence) : Per
 
     private readonly List<SupportReport> _reports = [];
 
-    protected override void OnCommand(object command)
+    public SupportDesk(string id, TimeProvider time, int snapshotEvery)
     {
-        switch (command)
-        {
-            case FileSupportReport file when _reports.Any(r => r.ReportId == file.ReportId): // ids are the web node's Guids
-                Sender.Tell(Accepted.Instance);
-                break;
-            case FileSupportReport file:
-                Persist(
-                    new SupportReportFiled(file.ReportId, file.UserId, file.Email, file.Kind, file.Description, file.LogExcerpt, Context.System.Time.GetUtcNow()),
-                    _ => Sender.Tell(Accepted.Instance));
-                break;
-            case GetSupportReports get:
-                Sender.Tell(_reports.AsEnumerable().Reverse().Take(Math.Clamp(get.Max, 1, 1000)).ToList());
-                break;
-            default:
-                Unhandled(command);
-                break;
-        }
-    }
+        PersistenceId = "support-desk-" + id;
 
-    protected override void ApplyEvent(object @event)
-    {
-        if (@event is SupportReportFiled filed)
+        Recover<SnapshotOffer>(offer => _reports.AddRange(((SupportDeskSnapshot)offer.Snapshot).Reports));
+        Recover<SupportReportFiled>(Apply);
+
+        Command<FileSupportReport>(file =>
         {
-            _reports.Add(new SupportReport(filed.ReportId, filed.UserId, filed.Email, filed.Kind, filed.Description, filed.LogExcerpt, filed.At));
-            if (_reports.Count > Kept)
+            if (_reports.Any(r => r.ReportId == file.ReportId))
             {
-                _reports.RemoveAt(0);
+                Sender.Tell(Accepted.Instance); // ids are the web node's Guids: a retry of the same report
+                return;
             }
-        }
+
+            Persist(
+                new SupportReportFiled(file.ReportId, file.UserId, file.Email, file.Kind, file.Description, file.LogExcerpt, time.GetUtcNow()),
+                filed =>
+                {
+                    Apply(filed);
+                    Sender.Tell(Accepted.Instance);
+                    if (LastSequenceNr % snapshotEvery == 0)
+                    {
+                        SaveSnapshot(new SupportDeskSnapshot([.. _reports]));
+                    }
+                });
+        });
+        Command<GetSupportReports>(get => Sender.Tell(new SupportReports([.. _reports.AsEnumerable().Reverse().Take(Math.Clamp(get.Max, 1, Kept))])));
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(_ => { }); // the journal still has every event; the next snapshot tries again
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
-    protected override object CreateSnapshot() => new SupportDeskSnapshot([.. _reports]);
+    public override string PersistenceId { get; }
 
-    protected override void ApplySnapshot(object snapshot) => _reports.AddRange(((SupportDeskSnapshot)snapshot).Reports);
+    private void Apply(SupportReportFiled filed)
+    {
+        _reports.Add(new SupportReport(filed.ReportId, filed.UserId, filed.Email, filed.Kind, filed.Description, filed.LogExcerpt, filed.At));
+        if (_reports.Count > Kept)
+        {
+            _reports.RemoveAt(0);
+        }
+    }
 }

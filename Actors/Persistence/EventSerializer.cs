@@ -99,6 +99,28 @@ public sealed class EventSerializer
         return (ManifestOf(type), JsonSerializer.Serialize(value, type, Options));
     }
 
+    /// <summary>The manifest of a registered type, or null for any other type.</summary>
+    public string? TryManifestOf(Type type) => _manifestsByType.TryGetValue(type, out var manifest) ? manifest : null;
+
+    /// <summary>JSON as UTF-8 bytes, the form Akka's serializers hand to the journal and to remoting.</summary>
+    public byte[] SerializeToUtf8Bytes(object value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+    }
+
+    public object Deserialize(string manifest, ReadOnlySpan<byte> utf8Payload)
+    {
+        if (!_upcasters.IsEmpty && _upcasters.ContainsKey(manifest))
+        {
+            return Deserialize(manifest, System.Text.Encoding.UTF8.GetString(utf8Payload));
+        }
+
+        return _typesByManifest.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(utf8Payload, type, Options) ?? throw new JsonException($"Payload of manifest '{manifest}' is null.")
+            : throw new UnknownManifestException($"No type is registered for manifest '{manifest}'.");
+    }
+
     public object Deserialize(string manifest, string payload)
     {
         if (!_upcasters.IsEmpty && _upcasters.ContainsKey(manifest))

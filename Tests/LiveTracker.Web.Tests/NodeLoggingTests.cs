@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LiveTracker.Web.Tests.Api;
@@ -63,65 +61,11 @@ public sealed partial class NodeLoggingTests : IDisposable
               http.access-log = ${?LIVETRACKER_ACCESS_LOG}
             }
             """);
-        var program = Path.Combine(AppContext.BaseDirectory, "LiveTracker.Web.dll");
-        var start = new ProcessStartInfo("dotnet", ["exec", program, "--config", config])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            Environment = { ["LIVETRACKER_ACCESS_LOG"] = accessLog ? "on" : "off" },
-        };
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var serving = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Collect(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            if (ServingLine().Match(line) is { Success: true } match)
-            {
-                serving.TrySetResult(new Uri(match.Groups[1].Value));
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var baseAddress = await serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var token = await ExerciseAsync(baseAddress);
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            process.WaitForExit(); // flushes the redirected streams
-            lock (output)
-            {
-                return (output.ToString(), token);
-            }
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        await using var node = await NodeProcess.StartAsync(config, new Dictionary<string, string> { ["LIVETRACKER_ACCESS_LOG"] = accessLog ? "on" : "off" });
+        var token = await ExerciseAsync(node.BaseAddress);
+        await node.StopAsync();
+        return (node.Output, token);
     }
-
-    [GeneratedRegex(@"is serving at (http://\S+)")]
-    private static partial Regex ServingLine();
 
     private static async Task<string> ExerciseAsync(Uri baseAddress)
     {

@@ -1,7 +1,11 @@
 using LiveTracker.Actors.Accounts;
-using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Hosting;
+using LiveTracker.Actors.Operations;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
 
 namespace LiveTracker.Web.Api;
 
@@ -9,11 +13,27 @@ namespace LiveTracker.Web.Api;
 /// How endpoints talk to the entities: an ask through the entity's region, bounded by the configured ask
 /// timeout and the request's cancellation. Endpoints hold no rules; they translate HTTP to messages and back.
 /// </summary>
-public sealed class DomainClient(DomainRegions regions, LiveTrackerSettings settings)
+public sealed class DomainClient(
+    DomainRegions regions, LiveTrackerSettings settings, IRequiredActor<TokenRegion> tokens, IRequiredActor<SupportDeskRegion> supportDesks)
 {
     public DomainRegions Regions => regions;
 
-    public Task<object> AskAsync(EntityRegion region, string entityId, object message, CancellationToken cancellationToken)
+    /// <summary>An access token entity (the id is the token's SHA-256).</summary>
+    public async Task<object> TokenAsync(string tokenId, object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await tokens.GetAsync(cancellationToken), tokenId, message, cancellationToken);
+
+    /// <summary>The one support desk.</summary>
+    public async Task<object> SupportDeskAsync(object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await supportDesks.GetAsync(cancellationToken), SupportDesk.EntityId, message, cancellationToken);
+
+    /// <summary>
+    /// An ask through an Akka.NET shard region. A timeout or a failed entity surfaces as Akka's
+    /// <see cref="Akka.Actor.AskTimeoutException"/>, answered 503 busy by <see cref="OverloadExceptionHandler"/>.
+    /// </summary>
+    private Task<object> AskEntityAsync(IActorRef region, string entityId, object message, CancellationToken cancellationToken) =>
+        region.Ask<object>(new ShardingEnvelope(entityId, message), settings.Actors.AskTimeout, cancellationToken);
+
+    public Task<object> AskAsync(Actors.Cluster.EntityRegion region, string entityId, object message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(region);
         return region.Ask<object>(entityId, message, settings.Actors.AskTimeout, cancellationToken);

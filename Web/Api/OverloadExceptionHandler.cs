@@ -12,7 +12,7 @@ public sealed class OverloadExceptionHandler : IExceptionHandler
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (exception is not (AskTimeoutException or ActorStoppedException))
+        if (exception is not (AskTimeoutException or ActorStoppedException or Akka.Actor.AskTimeoutException))
         {
             return false;
         }

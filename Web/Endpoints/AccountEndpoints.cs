@@ -109,8 +109,8 @@ public static class AccountEndpoints
         var token = LiveTrackerAuthentication.NewToken();
         var tokenId = UserIds.TokenId(token);
         var expires = time.GetUtcNow() + LiveTrackerAuthentication.TokenLifetime;
-        var issued = await domain.AskAsync(
-            domain.Regions.Tokens, tokenId, new IssueToken(user.UserId, user.Email, user.DisplayName, user.Role, "login", expires), cancellationToken);
+        var issued = await domain.TokenAsync(
+            tokenId, new IssueToken(user.UserId, user.Email, user.DisplayName, user.Role, "login", expires), cancellationToken);
         if (issued is not Accepted)
         {
             return ApiProblems.Unexpected(issued);
@@ -131,7 +131,7 @@ public static class AccountEndpoints
         var tokenId = context.User.FindFirstValue(LiveTrackerAuthentication.TokenIdClaim);
         if (tokenId is not null)
         {
-            await domain.AskAsync(domain.Regions.Tokens, tokenId, new RevokeToken(), cancellationToken);
+            await domain.TokenAsync(tokenId, new RevokeToken(), cancellationToken);
 
             // Live pages open under this sign-in stop receiving at once (on this node).
             foreach (var (connectionId, contracts) in watched.SignedWith(tokenId))

@@ -7,15 +7,21 @@ public static class HealthEndpoints
 {
     /// <summary>
     /// <c>/healthz</c>: the process is up (for restarts). <c>/readyz</c>: it can serve, i.e. the journal answers
-    /// (for load balancers); otherwise 503 problem+json with code <c>not-ready</c>.
+    /// and this node is an Up member of the cluster (for load balancers); otherwise 503 problem+json with code <c>not-ready</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", (LiveTrackerSettings settings) =>
             Results.Json(new HealthStatus("ok", settings.NodeId, null)));
 
-        endpoints.MapGet("/readyz", async (LiveTrackerSettings settings, IPersistenceStore store, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/readyz", async (LiveTrackerSettings settings, IPersistenceStore store, Akka.Actor.ActorSystem actors, CancellationToken cancellationToken) =>
         {
+            var member = Akka.Cluster.Cluster.Get(actors).SelfMember;
+            if (member.Status != Akka.Cluster.MemberStatus.Up)
+            {
+                return NotReady($"This node is not an Up member of the cluster yet (it is {member.Status}).");
+            }
+
             try
             {
                 var ordering = await store.EventLog.ReadHighestOrderingAsync(cancellationToken);
@@ -23,17 +29,19 @@ public static class HealthEndpoints
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return Results.Problem(
-                    detail: $"The journal does not answer: {ex.Message}",
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    type: "https://livetracker.dev/problems/not-ready",
-                    title: "Not ready",
-                    extensions: new Dictionary<string, object?> { ["code"] = "not-ready" });
+                return NotReady($"The journal does not answer: {ex.Message}");
             }
         });
 
         return endpoints;
     }
+
+    private static IResult NotReady(string detail) => Results.Problem(
+        detail: detail,
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        type: "https://livetracker.dev/problems/not-ready",
+        title: "Not ready",
+        extensions: new Dictionary<string, object?> { ["code"] = "not-ready" });
 
     private sealed record HealthStatus(
         string Status,

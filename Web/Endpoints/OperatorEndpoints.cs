@@ -62,15 +62,14 @@ public static class OperatorEndpoints
         }
 
         var reportId = "rep_" + Guid.NewGuid().ToString("N");
-        var reply = await domain.AskAsync(
-            domain.Regions.SupportDesks, SupportDesk.EntityId,
+        var reply = await domain.SupportDeskAsync(
             new FileSupportReport(reportId, user.UserId, user.Email, request.Kind, request.Description, request.LogExcerpt), cancellationToken);
         return reply is Actors.Contracts.Accepted ? Results.Created("/api/support/reports", new ReportCreated(reportId)) : ApiProblems.Unexpected(reply);
     }
 
     private static async Task<IResult> ReportsAsync(DomainClient domain, CancellationToken cancellationToken)
     {
-        var reply = await domain.AskAsync(domain.Regions.SupportDesks, SupportDesk.EntityId, new GetSupportReports(), cancellationToken);
-        return reply is List<SupportReport> reports ? Results.Ok(reports) : ApiProblems.Unexpected(reply);
+        var reply = await domain.SupportDeskAsync(new GetSupportReports(), cancellationToken);
+        return reply is SupportReports reports ? Results.Ok(reports.Reports) : ApiProblems.Unexpected(reply);
     }
 }

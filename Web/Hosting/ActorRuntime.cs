@@ -1,5 +1,7 @@
 using LiveTracker.Actors.Configuration;
+using Akka.Hosting;
 using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
@@ -21,6 +23,7 @@ public static partial class ActorRuntimeServiceCollectionExtensions
         services.AddSingleton(sp => ActorSystem.Create(
             "livetracker-" + settings.NodeId, settings.ToActorSystemSettings(), time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
+        services.AddAkka(LiveTrackerAkka.SystemName, (akka, _) => akka.AddLiveTracker(settings, time));
         services.AddSingleton(sp => settings.StartDomainRegions(
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IPersistenceStore>(), sp.GetRequiredService<IPaymentGateway>()));
         services.AddHostedService<ActorRuntimeLifetime>();
@@ -47,9 +50,32 @@ internal sealed partial class ActorRuntimeLifetime(
     {
         Directory.CreateDirectory(settings.DataDirectory);
         await store.InitializeAsync(cancellationToken);
+        var akka = services.GetRequiredService<Akka.Actor.ActorSystem>();
+        if (await JoinedAloneAsync(akka, cancellationToken))
+        {
+            await LiveTrackerAkka.WarmUpAsync(services.GetRequiredService<ActorRegistry>(), TimeSpan.FromSeconds(60), cancellationToken);
+        }
         var regions = services.GetRequiredService<DomainRegions>();
         _reminders = regions.StartReminderDelivery(store.Reminders, loggers.CreateLogger<ReminderDelivery>());
-        LogStarted(logger, settings.NodeId, settings.Persistence.Provider.ToString(), settings.DataDirectory);
+        LogStarted(logger, settings.NodeId, settings.Persistence.Provider.ToString(), settings.DataDirectory, Akka.Cluster.Cluster.Get(akka).SelfAddress.ToString());
+    }
+
+    /// <summary>
+    /// A node alone joins itself at start; requests wait for that (about a second), so the first one never finds the
+    /// shard regions without a cluster. A node with seed nodes serves at once and reports not ready until it is Up.
+    /// </summary>
+    private static async Task<bool> JoinedAloneAsync(Akka.Actor.ActorSystem system, CancellationToken cancellationToken)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        if (cluster.Settings.SeedNodes.Count > 0)
+        {
+            return false;
+        }
+
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        return true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -77,6 +103,6 @@ internal sealed partial class ActorRuntimeLifetime(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Actors did not all stop within the host's shutdown timeout; closing the journal anyway")]
     private static partial void LogSlowShutdown(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "LiveTracker node {NodeId} started: persistence {Provider}, data in {DataDirectory}")]
-    private static partial void LogStarted(ILogger logger, string nodeId, string provider, string dataDirectory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "LiveTracker node {NodeId} started: persistence {Provider}, data in {DataDirectory}, cluster member {Address}")]
+    private static partial void LogStarted(ILogger logger, string nodeId, string provider, string dataDirectory, string address);
 }

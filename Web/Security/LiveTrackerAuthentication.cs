@@ -104,7 +104,7 @@ public static class LiveTrackerAuthentication
     {
         var domain = context.RequestServices.GetRequiredService<DomainClient>();
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
-        var reply = await domain.AskAsync(domain.Regions.Tokens, tokenId, new GetToken(), context.RequestAborted);
+        var reply = await domain.TokenAsync(tokenId, new GetToken(), context.RequestAborted);
         return reply is TokenView view && view.ActiveAt(time.GetUtcNow()) ? view : null;
     }
 

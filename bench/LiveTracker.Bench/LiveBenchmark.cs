@@ -264,7 +264,7 @@ internal static class LiveBenchmark
             Expect<Accepted>(await domain.UserAsync(userId, new RegisterUser(email, displayName, role, passwordHash), cancellationToken), "register");
             // What POST /api/auth/login issues after checking the password.
             var token = "lt_bench_" + Guid.NewGuid().ToString("N");
-            Expect<Accepted>(await domain.AskAsync(domain.Regions.Tokens, UserIds.TokenId(token), new IssueToken(userId, email, displayName, role, "login", expires), cancellationToken), "issue token");
+            Expect<Accepted>(await domain.TokenAsync(UserIds.TokenId(token), new IssueToken(userId, email, displayName, role, "login", expires), cancellationToken), "issue token");
             users[i] = new BenchUser(userId, token);
         });
         return users;

@@ -242,7 +242,7 @@ public sealed class LiveTrackerSettingsTests
     {
         var error = Fail("livetracker.http.colour = blue");
 
-        Assert.Equal("akka.hocon line 1: unknown key livetracker.http.colour; known keys in livetracker.http: bind, port, auth-requests-per-minute, uploads-per-minute", error.Message);
+        Assert.Equal("akka.hocon line 1: unknown key livetracker.http.colour; known keys in livetracker.http: bind, port, auth-requests-per-minute, uploads-per-minute, access-log", error.Message);
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public sealed class LiveTrackerSettingsTests
     {
         var error = Fail("livetracker.http = 8080");
 
-        Assert.Equal("akka.hocon line 1: livetracker.http is a section (bind, port, auth-requests-per-minute, uploads-per-minute), not a single value; write livetracker.http { ... }", error.Message);
+        Assert.Equal("akka.hocon line 1: livetracker.http is a section (bind, port, auth-requests-per-minute, uploads-per-minute, access-log), not a single value; write livetracker.http { ... }", error.Message);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class RepositorySettingsFileTests
     private static readonly string[] DocumentedKeys =
     [
         "node-id", "data-directory",
-        "http.auth-requests-per-minute", "http.bind", "http.port", "http.uploads-per-minute",
+        "http.access-log", "http.auth-requests-per-minute", "http.bind", "http.port", "http.uploads-per-minute",
         "persistence.provider", "persistence.connection-string", "persistence.sqlite-file", "persistence.snapshot-every",
         "persistence.write-batch-max-events", "persistence.write-queue-capacity",
         "sharding.shard-count", "sharding.passivate-idle-entity-after",
@@ -42,7 +42,7 @@ public sealed class RepositorySettingsFileTests
 
         var settings = LiveTrackerSettings.Load(path, _ => null);
 
-        Assert.Equal(LiveTrackerSettings.CreateDefault(Path.GetDirectoryName(path)!), settings);
+        Assert.Equal(LiveTrackerSettings.CreateDefault(Path.GetDirectoryName(path)!) with { AkkaHocon = File.ReadAllText(path) }, settings);
     }
 
     [Fact]

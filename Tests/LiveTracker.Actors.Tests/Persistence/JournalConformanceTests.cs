@@ -115,7 +115,7 @@ public abstract class JournalConformanceTests : IAsyncLifetime
         Assert.Equal(["order.placed", "order.placed", "order.placed", "order.shipped"], events.Select(e => e.Manifest));
         Assert.Equal(ordering1, events[2].Ordering);
         Assert.Equal(ordering2, events[3].Ordering);
-        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Ordering < p.Second.Ordering));
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.Item1.Ordering < p.Item2.Ordering));
         Assert.Equal(events[0].CreatedAt, events[2].CreatedAt); // one write, one transaction
         Assert.True(events[3].CreatedAt > events[0].CreatedAt);
         Assert.True(events[3].CreatedAt <= Clock.Current);
@@ -356,7 +356,7 @@ public abstract class JournalConformanceTests : IAsyncLifetime
             }
         }
 
-        Assert.True(written.Zip(written.Skip(1)).All(p => p.First.Ordering < p.Second.Ordering));
+        Assert.True(written.Zip(written.Skip(1)).All(p => p.Item1.Ordering < p.Item2.Ordering));
         Assert.True(written[0].Ordering > start);
         Assert.Equal(written[^1].Ordering, await Store.EventLog.ReadHighestOrderingAsync());
 

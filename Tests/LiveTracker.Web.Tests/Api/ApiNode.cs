@@ -43,7 +43,10 @@ public sealed class ApiNode : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var config = Path.Combine(_directory, "node.conf");
-        await File.WriteAllTextAsync(config, """livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0, auth-requests-per-minute = 1000 } }""");
+        // Every message goes through the serializer, as between nodes: one that could not cross the network fails here.
+        await File.WriteAllTextAsync(config, """
+            livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0, auth-requests-per-minute = 1000 } }
+            """ + Environment.NewLine + LiveTracker.TestKit.LocalOnlySerializer.Hocon);
         _app = LiveTrackerHost.Build(LiveTrackerSettings.Load(config), time: Clock);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.Single());

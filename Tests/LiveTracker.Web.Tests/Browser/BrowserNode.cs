@@ -74,7 +74,18 @@ public sealed class BrowserNode : IAsyncLifetime
         await page.GetByLabel("E-mail").First.FillAsync(who.Email);
         await page.GetByLabel("Password", new PageGetByLabelOptions { Exact = true }).First.FillAsync(who.Password);
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.EndsWith('/') && !url.Contains("/?", StringComparison.Ordinal));
+        try
+        {
+            // Generous: on a loaded 2-core CI machine the first sign-in of a page pays for hashing and start-up.
+            await page.WaitForURLAsync(
+                url => !url.EndsWith('/') && !url.Contains("/?", StringComparison.Ordinal),
+                new PageWaitForURLOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            var said = string.Join(" | ", await page.GetByRole(AriaRole.Status).AllInnerTextsAsync());
+            throw new TimeoutException($"{who.Email} was not signed in within 30 s; the sign-in page says: '{said}'");
+        }
         // The sign-in page asks /api/me first, and a visitor not yet signed in gets the 401 it expects.
         result.ForgetProblems();
         return result;

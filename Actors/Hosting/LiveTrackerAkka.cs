@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using LiveTracker.Actors.Accounts;
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Operations;
+
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace LiveTracker.Actors.Hosting;
+
+/// <summary>
+/// The node's actor system, <c>livetracker</c>, through Akka.Hosting: a cluster of one or more members (a node with
+/// no seed nodes joins itself), Akka.Persistence.Sql on the configured database, the product's JSON serializer for
+/// everything stored or sent, Akka's logs through Microsoft.Extensions.Logging, and one shard region per entity kind.
+/// </summary>
+public static class LiveTrackerAkka
+{
+    public const string SystemName = "livetracker";
+
+    /// <summary>What the product needs whatever <c>akka.hocon</c> says; the file's <c>akka</c> section is laid over it.</summary>
+    private const string Baseline = """
+        akka {
+          actor {
+            provider = cluster
+            serialize-messages = off
+          }
+          remote.dot-netty.tcp {
+            hostname = "127.0.0.1"
+            port = 0
+          }
+          cluster {
+            # Entities of a node that left or was downed must be able to come back elsewhere.
+            run-coordinated-shutdown-when-down = on
+            sharding {
+              least-shard-allocation-strategy.rebalance-absolute-limit = 3
+            }
+          }
+          coordinated-shutdown.exit-clr = off
+          persistence.journal.sql {
+            # Tags are not used: the live feed is published by the entities, replays read by persistence id.
+            tag-write-mode = Csv
+          }
+        }
+        """;
+
+    public static AkkaConfigurationBuilder AddLiveTracker(this AkkaConfigurationBuilder builder, LiveTrackerSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        Directory.CreateDirectory(settings.DataDirectory);
+
+        builder
+            .AddHocon(ConfigurationFactory.ParseString(Baseline), HoconAddMode.Prepend)
+            .ConfigureLoggers(loggers =>
+            {
+                // Warnings and errors by default: Akka's info lines (remoting, singletons, every membership step) run to
+                // dozens per start and stop. `akka.loglevel = INFO` in akka.hocon brings them back.
+                loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
+            .WithCustomSerializer(LiveTrackerSerializer.Name, LiveTrackerSerializer.BoundTypes(), system => new LiveTrackerSerializer(system))
+            .WithClustering()
+            .WithSqlPersistence(
+                ConnectionString(settings.Persistence),
+                settings.Persistence.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
+                databaseMapping: settings.Persistence.Provider == PersistenceProvider.PostgreSql ? DatabaseMapping.PostgreSql : DatabaseMapping.Sqlite,
+                autoInitialize: true)
+            .AddHocon(ConfigurationFactory.ParseString(settings.AkkaHocon), HoconAddMode.Prepend)
+            .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
+
+        var extractor = new EntityMessageExtractor(settings.Sharding.ShardCount);
+        var shards = new ShardOptions
+        {
+            PassivateIdleEntityAfter = settings.Sharding.PassivateIdleEntityAfter,
+            RememberEntities = false,
+        };
+        builder.WithShardRegion<TokenRegion>(
+            AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, time)), extractor, shards);
+        builder.WithShardRegion<SupportDeskRegion>(
+            SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, time, settings.Persistence.SnapshotEvery)), extractor, shards);
+        return builder;
+    }
+
+    /// <summary>
+    /// Asks each region once, so a node's first real request does not pay for starting the shard coordinators and the
+    /// journal (which creates its tables on first use): the web host serves after this.
+    /// </summary>
+    public static async Task WarmUpAsync(ActorRegistry registry, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var tokens = await registry.GetAsync<TokenRegion>(cancellationToken);
+        var supportDesks = await registry.GetAsync<SupportDeskRegion>(cancellationToken);
+        await Task.WhenAll(
+            tokens.Ask<object>(new ShardingEnvelope("warm-up", new GetToken()), timeout, cancellationToken),
+            supportDesks.Ask<object>(new ShardingEnvelope(SupportDesk.EntityId, new GetSupportReports(1)), timeout, cancellationToken));
+    }
+
+    /// <summary>A node alone is a one-member cluster: with no seed nodes configured it joins itself.</summary>
+    private static void JoinSelfWithoutSeeds(ActorSystem system)
+    {
+        var cluster = AkkaCluster.Get(system);
+        if (cluster.Settings.SeedNodes.Count == 0)
+        {
+            cluster.Join(cluster.SelfAddress);
+        }
+    }
+
+    private static string ConnectionString(PersistenceSettings persistence) =>
+        persistence.Provider == PersistenceProvider.PostgreSql
+            ? persistence.ConnectionString
+            : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = persistence.SqliteFile, Pooling = true }.ToString();
+}

@@ -1,0 +1,9 @@
+namespace LiveTracker.Actors.Hosting;
+
+// Keys of the shard regions in Akka.Hosting's actor registry (IRequiredActor<T>): one per entity kind on Akka.NET.
+
+/// <summary>The region of <see cref="Accounts.AccessToken"/> entities.</summary>
+public sealed class TokenRegion;
+
+/// <summary>The region of the <see cref="Operations.SupportDesk"/> entity.</summary>
+public sealed class SupportDeskRegion;

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace LiveTracker.TestKit;
+
+/// <summary>
+/// For tests with <c>akka.actor.serialize-messages = on</c>: "round-trips" a message that never leaves its process by
+/// handing back the same instance. Akka.Persistence.Sql's journal sends itself <c>WriteFinished</c>, which carries a
+/// Task and is not marked <c>INoSerializationVerificationNeeded</c>; without this, verification drops it. Only
+/// such plugin-internal types are bound here (<see cref="Hocon"/>); every product message goes through the real
+/// serializer.
+/// </summary>
+public sealed class LocalOnlySerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    /// <summary>The settings that turn on message verification with this exception in place.</summary>
+    public const string Hocon = """
+        akka.actor {
+          serialize-messages = on
+          serializers.local-only = "LiveTracker.TestKit.LocalOnlySerializer, LiveTracker.TestKit"
+          serialization-bindings {
+            "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = local-only
+          }
+        }
+        """;
+
+    private static readonly ConcurrentDictionary<long, object> InFlight = new();
+    private static long _next;
+
+    public override int Identifier => 7799;
+
+    public override string Manifest(object o) => "local";
+
+    public override byte[] ToBinary(object obj)
+    {
+        var id = Interlocked.Increment(ref _next);
+        InFlight[id] = obj;
+        return System.Text.Encoding.ASCII.GetBytes(id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        InFlight.TryRemove(long.Parse(System.Text.Encoding.ASCII.GetString(bytes), CultureInfo.InvariantCulture), out var obj)
+            ? obj
+            : throw new System.Runtime.Serialization.SerializationException("A local-only message was read twice.");
+}
