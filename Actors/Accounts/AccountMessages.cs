@@ -59,6 +59,10 @@ public sealed record UserJoinedContract(string ContractId);
 [Manifest("user.password-hash-changed.v1")]
 public sealed record PasswordHashChanged(string PasswordHash);
 
+/// <summary>A user account's state (null before registration: contracts can be joined first).</summary>
+[Manifest("user.snapshot.v1")]
+public sealed record UserAccountSnapshot(UserRegistered? User, IReadOnlyList<string> Contracts);
+
 // ---------------------------------------------------------------- access tokens (entity id = SHA-256 of the token)
 
 public sealed record IssueToken(string UserId, string Email, string DisplayName, UserRole Role, string Purpose, DateTimeOffset ExpiresAt);

@@ -1,8 +1,5 @@
-using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Kernel;
-using LiveTracker.Actors.Operations;
-using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Reminders;
 using LiveTracker.Actors.Sessions;
@@ -11,20 +8,17 @@ using Microsoft.Extensions.Logging;
 namespace LiveTracker.Actors.Contracts;
 
 /// <summary>
-/// The entity regions of the domain, wired to each other: contracts, their weeks, freelancers' trackers,
-/// clients' billing accounts and user accounts; plus the delivery of their durable reminders.
+/// The entity regions still on the old runtime, wired to each other: contracts, their weeks and freelancers' trackers;
+/// plus the delivery of their durable reminders. Users, billing accounts and the dispute desk are on Akka.NET and are
+/// reached through bridges (<see cref="Hosting.AkkaRegionBridge"/>) while the move is under way (ADR 0009).
 /// </summary>
 public sealed class DomainRegions
 {
-    private DomainRegions(
-        EntityRegion contracts, EntityRegion weeks, EntityRegion trackers, EntityRegion billingAccounts, EntityRegion users, EntityRegion disputeDesks)
+    private DomainRegions(EntityRegion contracts, EntityRegion weeks, EntityRegion trackers)
     {
-        DisputeDesks = disputeDesks;
         Contracts = contracts;
         Weeks = weeks;
         Trackers = trackers;
-        BillingAccounts = billingAccounts;
-        Users = users;
     }
 
     public EntityRegion Contracts { get; }
@@ -33,14 +27,8 @@ public sealed class DomainRegions
 
     public EntityRegion Trackers { get; }
 
-    public EntityRegion BillingAccounts { get; }
-
-    public EntityRegion Users { get; }
-
-    public EntityRegion DisputeDesks { get; }
-
     /// <summary>Every region, for reminders and the operators' overview.</summary>
-    public IReadOnlyList<EntityRegion> All => [Contracts, Weeks, Trackers, BillingAccounts, Users, DisputeDesks];
+    public IReadOnlyList<EntityRegion> All => [Contracts, Weeks, Trackers];
 
     public static DomainRegions Start(
         ActorSystem system,
@@ -48,19 +36,18 @@ public sealed class DomainRegions
         RegionSettings regionSettings,
         ContractRules rules,
         TimeSpan clockSkewTolerance,
-        IPaymentGateway gateway)
+        IActorRef users,
+        IActorRef billing,
+        IActorRef disputeDesks)
     {
         ArgumentNullException.ThrowIfNull(system);
         var weeks = EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, persistence, clockSkewTolerance)), regionSettings);
-        var billing = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)), regionSettings);
-        var users = EntityRegion.Start(system, UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, persistence)), regionSettings);
-        var disputeDesks = EntityRegion.Start(system, DisputeDesk.RegionType, id => Props.Create(() => new DisputeDesk(id, persistence)), regionSettings);
         EntityRegion? trackers = null;
         EntityRegion? contracts = null;
         contracts = EntityRegion.Start(
             system, Contract.RegionType, id => Props.Create(() => new Contract(id, persistence, rules, weeks, trackers!, billing, contracts!, users, disputeDesks)), regionSettings);
         trackers = EntityRegion.Start(system, FreelancerTracker.RegionType, id => Props.Create(() => new FreelancerTracker(id, persistence, contracts)), regionSettings);
-        return new DomainRegions(contracts, weeks, trackers, billing, users, disputeDesks);
+        return new DomainRegions(contracts, weeks, trackers);
     }
 
     /// <summary>Starts delivering the durable reminders of these regions (stop it before terminating the system).</summary>

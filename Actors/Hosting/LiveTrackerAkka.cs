@@ -8,6 +8,8 @@ using LinqToDB;
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Operations;
+using LiveTracker.Actors.Payments;
+using Microsoft.Extensions.Logging;
 
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -48,7 +50,12 @@ public static class LiveTrackerAkka
         }
         """;
 
-    public static AkkaConfigurationBuilder AddLiveTracker(this AkkaConfigurationBuilder builder, LiveTrackerSettings settings, TimeProvider time)
+    /// <summary>
+    /// The whole node's Akka.NET side. Payments go through <paramref name="gateway"/>; entities log through
+    /// <paramref name="loggers"/>, the host's logging.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddLiveTracker(
+        this AkkaConfigurationBuilder builder, LiveTrackerSettings settings, TimeProvider time, IPaymentGateway gateway, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -82,8 +89,21 @@ public static class LiveTrackerAkka
         };
         builder.WithShardRegion<TokenRegion>(
             AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, time)), extractor, shards);
+        var snapshotEvery = settings.Persistence.SnapshotEvery;
         builder.WithShardRegion<SupportDeskRegion>(
-            SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, time, settings.Persistence.SnapshotEvery)), extractor, shards);
+            SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, time, snapshotEvery)), extractor, shards);
+        builder.WithShardRegion<UserRegion>(
+            UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, time, snapshotEvery)), extractor, shards);
+        builder.WithShardRegion<DisputeDeskRegion>(
+            DisputeDesk.RegionType, id => Props.Create(() => new DisputeDesk(id, snapshotEvery)), extractor, shards);
+        var billingLog = loggers.CreateLogger<BillingAccount>();
+        // The account answers "provider unavailable" before the one who asked gives up on it, so the caller hears why.
+        var gatewayTimeout = settings.Actors.AskTimeout * 0.8;
+        builder.WithShardRegion<BillingRegion>(
+            BillingAccount.RegionType,
+            id => Props.Create(() => new BillingAccount(id, gateway, time, billingLog, snapshotEvery, gatewayTimeout)),
+            extractor,
+            shards);
         return builder;
     }
 
@@ -94,11 +114,15 @@ public static class LiveTrackerAkka
     public static async Task WarmUpAsync(ActorRegistry registry, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        var tokens = await registry.GetAsync<TokenRegion>(cancellationToken);
-        var supportDesks = await registry.GetAsync<SupportDeskRegion>(cancellationToken);
+        async Task<object> Ask<TRegion>(string entityId, object message) =>
+            await (await registry.GetAsync<TRegion>(cancellationToken)).Ask<object>(new ShardingEnvelope(entityId, message), timeout, cancellationToken);
+
         await Task.WhenAll(
-            tokens.Ask<object>(new ShardingEnvelope("warm-up", new GetToken()), timeout, cancellationToken),
-            supportDesks.Ask<object>(new ShardingEnvelope(SupportDesk.EntityId, new GetSupportReports(1)), timeout, cancellationToken));
+            Ask<TokenRegion>("warm-up", new GetToken()),
+            Ask<SupportDeskRegion>(SupportDesk.EntityId, new GetSupportReports(1)),
+            Ask<UserRegion>("warm-up", new GetUser()),
+            Ask<DisputeDeskRegion>(DisputeDesk.EntityId, new GetOpenDisputes()),
+            Ask<BillingRegion>("warm-up", new GetBillingAccount()));
     }
 
     /// <summary>A node alone is a one-member cluster: with no seed nodes configured it joins itself.</summary>

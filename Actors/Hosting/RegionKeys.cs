@@ -7,3 +7,12 @@ public sealed class TokenRegion;
 
 /// <summary>The region of the <see cref="Operations.SupportDesk"/> entity.</summary>
 public sealed class SupportDeskRegion;
+
+/// <summary>The region of <see cref="Accounts.UserAccount"/> entities.</summary>
+public sealed class UserRegion;
+
+/// <summary>The region of the <see cref="Operations.DisputeDesk"/> entity.</summary>
+public sealed class DisputeDeskRegion;
+
+/// <summary>The region of clients' <see cref="Payments.BillingAccount"/> entities.</summary>
+public sealed class BillingRegion;

@@ -1,4 +1,5 @@
-using LiveTracker.Actors.Persistence;
+using Akka.Actor;
+using LiveTracker.Actors.Hosting;
 
 namespace LiveTracker.Actors.Operations;
 
@@ -6,7 +7,7 @@ namespace LiveTracker.Actors.Operations;
 /// The operators' list of open disputes across all contracts, kept up to date by the contracts themselves (each
 /// repeats its report until the desk answers, so a crash cannot leave a dispute off the list).
 /// </summary>
-public sealed class DisputeDesk(string id, PersistenceContext persistence) : PersistentActor("dispute-desk-" + id, persistence)
+public sealed class DisputeDesk : SnapshottingEntity
 {
     public const string RegionType = "dispute-desks";
     public const string EntityId = "disputes";
@@ -14,31 +15,44 @@ public sealed class DisputeDesk(string id, PersistenceContext persistence) : Per
     private readonly Dictionary<string, OpenDispute> _open = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
 
-    protected override void OnCommand(object command)
+    public DisputeDesk(string id, int snapshotEvery)
+        : base("dispute-desk-" + id, snapshotEvery)
     {
-        switch (command)
+        Recovers<DeskDisputeOpened>();
+        Recovers<DeskDisputeClosed>();
+
+        Command<ReportDispute>(report =>
         {
-            case ReportDispute { Open: true } report when _open.ContainsKey(report.DisputeId) || _closed.Contains(report.DisputeId):
+            var known = _closed.Contains(report.DisputeId) || (report.Open && _open.ContainsKey(report.DisputeId));
+            if (known)
+            {
                 Sender.Tell(new DisputeReported(report.DisputeId, report.Open));
-                break;
-            case ReportDispute { Open: true } report:
-                Persist(
+            }
+            else if (report.Open)
+            {
+                Record(
                     new DeskDisputeOpened(report.DisputeId, report.ContractId, report.Subject, report.Kind, report.Reason, report.At),
-                    _ => Sender.Tell(new DisputeReported(report.DisputeId, true)));
-                break;
-            case ReportDispute report when _closed.Contains(report.DisputeId):
-                Sender.Tell(new DisputeReported(report.DisputeId, false));
-                break;
-            case ReportDispute report:
-                Persist(new DeskDisputeClosed(report.DisputeId, report.At), _ => Sender.Tell(new DisputeReported(report.DisputeId, false)));
-                break;
-            case GetOpenDisputes:
-                Sender.Tell(_open.Values.OrderBy(d => d.OpenedAt).ToList());
-                break;
-            default:
-                Unhandled(command);
-                break;
+                    opened => Sender.Tell(new DisputeReported(opened.DisputeId, true)));
+            }
+            else
+            {
+                Record(new DeskDisputeClosed(report.DisputeId, report.At), closed => Sender.Tell(new DisputeReported(closed.DisputeId, false)));
+            }
+        });
+        Command<GetOpenDisputes>(_ => Sender.Tell(new OpenDisputes([.. _open.Values.OrderBy(d => d.OpenedAt)])));
+    }
+
+    protected override object CreateSnapshot() => new DisputeDeskSnapshot([.. _open.Values], [.. _closed]);
+
+    protected override void ApplySnapshot(object snapshot)
+    {
+        var state = (DisputeDeskSnapshot)snapshot;
+        foreach (var open in state.Open)
+        {
+            _open[open.DisputeId] = open;
         }
+
+        _closed.UnionWith(state.Closed);
     }
 
     protected override void ApplyEvent(object @event)
@@ -54,18 +68,5 @@ public sealed class DisputeDesk(string id, PersistenceContext persistence) : Per
                 _closed.Add(closed.DisputeId);
                 break;
         }
-    }
-
-    protected override object CreateSnapshot() => new DisputeDeskSnapshot([.. _open.Values], [.. _closed]);
-
-    protected override void ApplySnapshot(object snapshot)
-    {
-        var state = (DisputeDeskSnapshot)snapshot;
-        foreach (var open in state.Open)
-        {
-            _open[open.DisputeId] = open;
-        }
-
-        _closed.UnionWith(state.Closed);
     }
 }

@@ -11,6 +11,9 @@ public sealed record DisputeReported(string DisputeId, bool Open);
 
 public sealed record GetOpenDisputes;
 
+/// <summary>The reply to <see cref="GetOpenDisputes"/>, oldest first.</summary>
+public sealed record OpenDisputes(IReadOnlyList<OpenDispute> Disputes);
+
 public sealed record OpenDispute(string DisputeId, string ContractId, string Subject, string Kind, string Reason, DateTimeOffset OpenedAt);
 
 [Manifest("dispute-desk.opened.v1")]

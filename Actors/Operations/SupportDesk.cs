@@ -1,11 +1,11 @@
 using Akka.Actor;
-using Akka.Persistence;
 using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Hosting;
 
 namespace LiveTracker.Actors.Operations;
 
 /// <summary>Problem reports and feedback from users and agents (with an excerpt of the agent's log), for operators.</summary>
-public sealed class SupportDesk : ReceivePersistentActor
+public sealed class SupportDesk : SnapshottingEntity
 {
     public const string RegionType = "support-desks";
     public const string EntityId = "support";
@@ -16,11 +16,9 @@ public sealed class SupportDesk : ReceivePersistentActor
     private readonly List<SupportReport> _reports = [];
 
     public SupportDesk(string id, TimeProvider time, int snapshotEvery)
+        : base("support-desk-" + id, snapshotEvery)
     {
-        PersistenceId = "support-desk-" + id;
-
-        Recover<SnapshotOffer>(offer => _reports.AddRange(((SupportDeskSnapshot)offer.Snapshot).Reports));
-        Recover<SupportReportFiled>(Apply);
+        Recovers<SupportReportFiled>();
 
         Command<FileSupportReport>(file =>
         {
@@ -30,29 +28,20 @@ public sealed class SupportDesk : ReceivePersistentActor
                 return;
             }
 
-            Persist(
+            Record(
                 new SupportReportFiled(file.ReportId, file.UserId, file.Email, file.Kind, file.Description, file.LogExcerpt, time.GetUtcNow()),
-                filed =>
-                {
-                    Apply(filed);
-                    Sender.Tell(Accepted.Instance);
-                    if (LastSequenceNr % snapshotEvery == 0)
-                    {
-                        SaveSnapshot(new SupportDeskSnapshot([.. _reports]));
-                    }
-                });
+                _ => Sender.Tell(Accepted.Instance));
         });
         Command<GetSupportReports>(get => Sender.Tell(new SupportReports([.. _reports.AsEnumerable().Reverse().Take(Math.Clamp(get.Max, 1, Kept))])));
-        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(_ => { }); // the journal still has every event; the next snapshot tries again
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
-    public override string PersistenceId { get; }
+    protected override object CreateSnapshot() => new SupportDeskSnapshot([.. _reports]);
 
-    private void Apply(SupportReportFiled filed)
+    protected override void ApplySnapshot(object snapshot) => _reports.AddRange(((SupportDeskSnapshot)snapshot).Reports);
+
+    protected override void ApplyEvent(object @event)
     {
+        var filed = (SupportReportFiled)@event;
         _reports.Add(new SupportReport(filed.ReportId, filed.UserId, filed.Email, filed.Kind, filed.Description, filed.LogExcerpt, filed.At));
         if (_reports.Count > Kept)
         {

@@ -1,5 +1,6 @@
+using Akka.Actor;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace LiveTracker.Actors.Payments;
@@ -7,14 +8,16 @@ namespace LiveTracker.Actors.Payments;
 /// <summary>
 /// A client's payment setup and money movements: card, PayPal and balance methods with one default and one
 /// backup, charges that fall back from the default to the backup, deposits into the balance and refunds.
-/// Gateway calls go through <see cref="PersistentActor.AwaitThen{T}"/>, so the account handles one money movement
-/// at a time and every balance check sees the movements before it. Each gateway call starts only once the events
-/// before it are durable, and its idempotency key is fixed by the command, so a command retried after a crash
-/// gets the gateway's first answer instead of a second charge.
+/// A gateway call is a message: its answer is piped back to the account, which meanwhile stashes other commands, so
+/// the account handles one money movement at a time and every balance check sees the movements before it; a call
+/// that does not answer within the gateway timeout is answered <c>payment-provider-unavailable</c> and may be asked
+/// again. Each gateway call starts only once the events before it are durable, and its idempotency key is fixed by
+/// the command, so a command retried after a crash or a timeout gets the gateway's first answer instead of a second
+/// charge.
 /// </summary>
-public sealed partial class BillingAccount(string clientId, PersistenceContext persistence, IPaymentGateway gateway)
-    : PersistentActor(PersistenceIdPrefix + clientId, persistence)
+public sealed partial class BillingAccount : SnapshottingEntity, IWithTimers
 {
+    public const string RegionType = "billing-accounts";
     public const string PersistenceIdPrefix = "billing-account-";
 
     /// <summary>The only currency charged for now.</summary>
@@ -25,8 +28,13 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
 
     private const string DefaultRole = "default";
     private const string BackupRole = "backup";
+    private const string GatewayTimer = "gateway";
 
-    private readonly IPaymentGateway _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
+    private readonly string _clientId;
+    private readonly IPaymentGateway _gateway;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly TimeSpan _gatewayTimeout;
     private readonly List<string> _methodOrder = [];
     private readonly Dictionary<string, PaymentMethodState> _methods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChargeState> _charges = new(StringComparer.Ordinal);
@@ -35,6 +43,44 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
     private readonly List<AccountLedgerLine> _ledger = [];
     private string? _defaultId;
     private string? _backupId;
+    private long _gatewayCalls;
+
+    public BillingAccount(
+        string clientId, IPaymentGateway gateway, TimeProvider time, ILogger<BillingAccount> log, int snapshotEvery, TimeSpan gatewayTimeout)
+        : base(PersistenceIdPrefix + clientId, snapshotEvery)
+    {
+        _clientId = clientId;
+        _gateway = gateway ?? throw new ArgumentNullException(nameof(gateway));
+        _time = time;
+        _log = log;
+        _gatewayTimeout = gatewayTimeout;
+
+        Recovers<PaymentMethodAdded>();
+        Recovers<PaymentRolesSet>();
+        Recovers<ChargeAttemptStarted>();
+        Recovers<ChargeAttempted>();
+        Recovers<ChargeFailed>();
+        Recovers<DepositAttempted>();
+        Recovers<ChargeRefunded>();
+
+        Command<GetBillingAccount>(_ => Sender.Tell(View()));
+        Command<CompleteContractView>(complete =>
+        {
+            // Work View readiness: the contract's own reasons plus what this payment setup lacks.
+            var reasons = NotReadyReasons().Concat(complete.View.NotReadyReasons).Distinct(StringComparer.Ordinal).ToList();
+            Sender.Tell(complete.View with { WorkViewReady = reasons.Count == 0, NotReadyReasons = reasons });
+        });
+        Command<AddPaymentMethod>(Add);
+        Command<ChargeClient>(Charge);
+        Command<DepositFunds>(Deposit);
+        Command<RefundCharge>(Refund);
+        // A late answer of a gateway call that already timed out: the retry asks the gateway again with the same key.
+        Command<GatewayAnswered>(_ => { });
+        Command<GatewayFailed>(_ => { });
+        Command<GatewayTimedOut>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>
     /// Summed from the ledger on every use rather than kept as a number of its own, so it is always exactly what
@@ -44,35 +90,57 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
         .Where(l => l.Kind == AccountLedgerLine.Deposit || l.Method == PaymentMethodKind.Balance)
         .Sum(l => l.AmountCents);
 
-    protected override void OnCommand(object command)
+    /// <summary>
+    /// Calls the gateway without blocking the mailbox: the answer comes back as a message (with the command's sender),
+    /// commands arriving meanwhile wait in the stash, and <paramref name="then"/> runs with the answer as if in the
+    /// command. No answer within the timeout, or a failed call, answers the sender that the provider is unavailable.
+    /// </summary>
+    private void AwaitGateway<T>(Task<T> call, Action<T> then) where T : notnull
     {
-        switch (command)
+        var callId = ++_gatewayCalls;
+        var asker = Sender;
+        call.PipeTo(Self, asker, answer => new GatewayAnswered(callId, answer), error => new GatewayFailed(callId, error.GetBaseException().Message));
+        Timers.StartSingleTimer(GatewayTimer, new GatewayTimedOut(callId), _gatewayTimeout);
+        BecomeStacked(() =>
         {
-            case GetBillingAccount:
-                Sender.Tell(View());
-                break;
-            case CompleteContractView complete:
-                // Work View readiness: the contract's own reasons plus what this payment setup lacks.
-                var reasons = NotReadyReasons().Concat(complete.View.NotReadyReasons).Distinct(StringComparer.Ordinal).ToList();
-                Sender.Tell(complete.View with { WorkViewReady = reasons.Count == 0, NotReadyReasons = reasons });
-                break;
-            case AddPaymentMethod add:
-                Add(add);
-                break;
-            case ChargeClient charge:
-                Charge(charge);
-                break;
-            case DepositFunds deposit:
-                Deposit(deposit);
-                break;
-            case RefundCharge refund:
-                Refund(refund);
-                break;
-            default:
-                Unhandled(command);
-                break;
+            Command<GatewayAnswered>(answered => answered.CallId == callId, answered =>
+            {
+                Resume();
+                then((T)answered.Answer);
+            });
+            Command<GatewayFailed>(failed => failed.CallId == callId, failed =>
+            {
+                Resume();
+                LogGatewayUnavailable(_log, _clientId, failed.Reason);
+                asker.Tell(new Rejected("payment-provider-unavailable", "The payment provider did not answer; try again (no money moved twice)."));
+            });
+            Command<GatewayTimedOut>(timedOut => timedOut.CallId == callId, _ =>
+            {
+                Resume();
+                LogGatewayUnavailable(_log, _clientId, $"no answer within {_gatewayTimeout}");
+                asker.Tell(new Rejected("payment-provider-unavailable", "The payment provider did not answer in time; try again (no money moved twice)."));
+            });
+            // A late answer of an earlier call that already timed out.
+            Command<GatewayAnswered>(_ => { });
+            Command<GatewayFailed>(_ => { });
+            Command<GatewayTimedOut>(_ => { });
+            CommandAny(_ => Stash.Stash());
+        });
+
+        void Resume()
+        {
+            Timers.Cancel(GatewayTimer);
+            UnbecomeStacked();
+            Stash.UnstashAll();
         }
     }
+
+    // Sent by the account to itself only, so never serialized (not even under serialize-messages in tests).
+    private sealed record GatewayAnswered(long CallId, object Answer) : INoSerializationVerificationNeeded;
+
+    private sealed record GatewayFailed(long CallId, string Reason) : INoSerializationVerificationNeeded;
+
+    private sealed record GatewayTimedOut(long CallId) : INoSerializationVerificationNeeded;
 
     protected override void ApplyEvent(object @event)
     {
@@ -220,7 +288,7 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
         }
 
         var token = add.Token;
-        AwaitThen(_gateway.VerifyAsync(add.Kind, token), verified =>
+        AwaitGateway(_gateway.VerifyAsync(add.Kind, token), verified =>
         {
             if (verified.Succeeded)
             {
@@ -228,7 +296,7 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
                 return;
             }
 
-            LogMethodDeclined(Log, clientId, add.Kind, verified.DeclineCode);
+            LogMethodDeclined(_log, _clientId, add.Kind, verified.DeclineCode);
             Sender.Tell(new Rejected("payment-method-declined", $"{verified.DeclineCode}: {verified.Message}"));
         });
     }
@@ -237,8 +305,7 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
     {
         var methodId = "pm_" + Guid.NewGuid().ToString("N")[..16];
         var roles = RolesAfter(methodId, add, isNew: true);
-        Persist(new PaymentMethodAdded(methodId, add.Kind, token, label, Context.System.Time.GetUtcNow()));
-        Persist(roles, _ => Sender.Tell(new PaymentMethodAccepted(methodId)));
+        RecordAll([new PaymentMethodAdded(methodId, add.Kind, token, label, _time.GetUtcNow()), roles], () => Sender.Tell(new PaymentMethodAccepted(methodId)));
     }
 
     private void AcceptExisting(PaymentMethodState method, AddPaymentMethod add)
@@ -250,7 +317,7 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
             return;
         }
 
-        Persist(roles, _ => Sender.Tell(new PaymentMethodAccepted(method.MethodId)));
+        Record(roles, _ => Sender.Tell(new PaymentMethodAccepted(method.MethodId)));
     }
 
     /// <summary>
@@ -333,9 +400,9 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
             IReadOnlyList<string> reasons = attempts.Count == 0
                 ? ["no-default-payment-method"]
                 : [.. attempts.Select(a => $"{a.Role} {KindName(a.Kind)}: {a.DeclineCode}")];
-            Persist(new ChargeFailed(charge.ChargeId, reasons, Context.System.Time.GetUtcNow(), charge.ContractId, charge.AmountCents, charge.Currency), _ =>
+            Record(new ChargeFailed(charge.ChargeId, reasons, _time.GetUtcNow(), charge.ContractId, charge.AmountCents, charge.Currency), _ =>
             {
-                LogChargeDeclined(Log, clientId, charge.ChargeId, charge.AmountCents, string.Join("; ", reasons));
+                LogChargeDeclined(_log, _clientId, charge.ChargeId, charge.AmountCents, string.Join("; ", reasons));
                 Sender.Tell(new ChargeDeclined(charge.ChargeId, reasons));
             });
             return;
@@ -353,30 +420,30 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
             return;
         }
 
-        Persist(
+        Record(
             new ChargeAttemptStarted(
                 charge.ChargeId, charge.ContractId, charge.AmountCents, charge.Currency, role, method.MethodId, method.Kind, methodAttempt,
-                Context.System.Time.GetUtcNow()),
+                _time.GetUtcNow()),
             _ => CallGateway(charge, role, method, methodAttempt));
     }
 
     private void CallGateway(ChargeClient charge, string role, PaymentMethodState method, int methodAttempt)
     {
         var request = new GatewayCharge(
-            $"{clientId}/charge/{charge.ChargeId}/{method.MethodId}", method.Kind, method.Token!, charge.AmountCents, charge.Currency, methodAttempt);
-        AwaitThen(_gateway.ChargeAsync(request), result => RecordAttempt(charge, role, method, methodAttempt, result));
+            $"{_clientId}/charge/{charge.ChargeId}/{method.MethodId}", method.Kind, method.Token!, charge.AmountCents, charge.Currency, methodAttempt);
+        AwaitGateway(_gateway.ChargeAsync(request), result => RecordAttempt(charge, role, method, methodAttempt, result));
     }
 
     private void RecordAttempt(ChargeClient charge, string role, PaymentMethodState method, int methodAttempt, GatewayResult result)
     {
         var attempt = new ChargeAttempted(
             charge.ChargeId, charge.ContractId, charge.AmountCents, charge.Currency, charge.Description, role, method.MethodId, method.Kind,
-            methodAttempt, result.Succeeded, result.Reference, result.Succeeded ? null : result.DeclineCode ?? "declined", Context.System.Time.GetUtcNow());
-        Persist(attempt, recorded =>
+            methodAttempt, result.Succeeded, result.Reference, result.Succeeded ? null : result.DeclineCode ?? "declined", _time.GetUtcNow());
+        Record(attempt, recorded =>
         {
             if (recorded.Approved)
             {
-                LogCharged(Log, clientId, charge.ChargeId, charge.AmountCents, role, method.Kind);
+                LogCharged(_log, _clientId, charge.ChargeId, charge.AmountCents, role, method.Kind);
                 Sender.Tell(new ChargeSucceeded(charge.ChargeId, method.MethodId, method.Kind, charge.AmountCents, recorded.Reference!));
             }
             else
@@ -430,14 +497,14 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
 
         var methodAttempt = source.Attempts + 1;
         var request = new GatewayCharge(
-            $"{clientId}/deposit/{deposit.DepositId}", source.Kind, source.Token!, deposit.AmountCents, SupportedCurrency, methodAttempt);
-        AwaitThen(_gateway.ChargeAsync(request), result => Persist(
+            $"{_clientId}/deposit/{deposit.DepositId}", source.Kind, source.Token!, deposit.AmountCents, SupportedCurrency, methodAttempt);
+        AwaitGateway(_gateway.ChargeAsync(request), result => Record(
             new DepositAttempted(
                 deposit.DepositId, deposit.AmountCents, SupportedCurrency, source.MethodId, source.Kind, methodAttempt, result.Succeeded,
-                result.Reference, result.Succeeded ? null : result.DeclineCode ?? "declined", Context.System.Time.GetUtcNow()),
+                result.Reference, result.Succeeded ? null : result.DeclineCode ?? "declined", _time.GetUtcNow()),
             recorded =>
             {
-                LogDeposit(Log, clientId, deposit.DepositId, deposit.AmountCents, recorded.Approved);
+                LogDeposit(_log, _clientId, deposit.DepositId, deposit.AmountCents, recorded.Approved);
                 Sender.Tell(DepositReply(recorded.Approved, recorded.Kind, recorded.DeclineCode));
             }));
     }
@@ -488,8 +555,8 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
             return;
         }
 
-        var request = new GatewayRefund($"{clientId}/refund/{refund.RefundId}", paid.Reference!, refund.AmountCents, charge.Currency);
-        AwaitThen(_gateway.RefundAsync(request), result =>
+        var request = new GatewayRefund($"{_clientId}/refund/{refund.RefundId}", paid.Reference!, refund.AmountCents, charge.Currency);
+        AwaitGateway(_gateway.RefundAsync(request), result =>
         {
             if (result.Succeeded)
             {
@@ -498,20 +565,20 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
             }
 
             // Nothing moved, so nothing is recorded: the same refund may be asked again.
-            LogRefundDeclined(Log, clientId, refund.RefundId, result.DeclineCode);
+            LogRefundDeclined(_log, _clientId, refund.RefundId, result.DeclineCode);
             Sender.Tell(new Rejected("refund-declined", $"{result.DeclineCode}: {result.Message}"));
         });
     }
 
     private void RecordRefund(RefundCharge refund, ChargeAttemptState paid, string reference) =>
-        Persist(
-            new ChargeRefunded(refund.RefundId, refund.ChargeId, refund.AmountCents, paid.MethodId, paid.Kind, reference, Context.System.Time.GetUtcNow()),
+        Record(
+            new ChargeRefunded(refund.RefundId, refund.ChargeId, refund.AmountCents, paid.MethodId, paid.Kind, reference, _time.GetUtcNow()),
             _ => Sender.Tell(new RefundSucceeded(refund.RefundId, refund.ChargeId, refund.AmountCents)));
 
     // ------------------------------------------------------------------ view and helpers
 
     private BillingAccountView View() => new(
-        clientId,
+        _clientId,
         [.. _methodOrder.Select(id => _methods[id]).Select(m => new PaymentMethodView(m.MethodId, m.Kind, m.Label, m.MethodId == _defaultId, m.MethodId == _backupId))],
         BalanceCents,
         NotReadyReasons(),
@@ -558,6 +625,9 @@ public sealed partial class BillingAccount(string clientId, PersistenceContext p
         PaymentMethodKind.PayPal => "paypal",
         _ => "balance",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId}: the payment gateway is unavailable ({Reason})")]
+    private static partial void LogGatewayUnavailable(ILogger logger, string clientId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId}: {Kind} method declined by the gateway ({DeclineCode})")]
     private static partial void LogMethodDeclined(ILogger logger, string clientId, PaymentMethodKind kind, string? declineCode);

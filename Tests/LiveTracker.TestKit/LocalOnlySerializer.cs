@@ -8,7 +8,9 @@ namespace LiveTracker.TestKit;
 /// <summary>
 /// For tests with <c>akka.actor.serialize-messages = on</c>: "round-trips" a message that never leaves its process by
 /// handing back the same instance. Akka.Persistence.Sql's journal sends itself <c>WriteFinished</c>, which carries a
-/// Task and is not marked <c>INoSerializationVerificationNeeded</c>; without this, verification drops it. Only
+/// Task and is not marked <c>INoSerializationVerificationNeeded</c>, and its write journal passes replies through an
+/// internal resequencer in a <c>Desequenced</c> wrapper that Akka's fallback serializer cannot rebuild; without this,
+/// verification drops them. Only
 /// such plugin-internal types are bound here (<see cref="Hocon"/>); every product message goes through the real
 /// serializer.
 /// </summary>
@@ -21,6 +23,9 @@ public sealed class LocalOnlySerializer(ExtendedActorSystem system) : Serializer
           serializers.local-only = "LiveTracker.TestKit.LocalOnlySerializer, LiveTracker.TestKit"
           serialization-bindings {
             "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = local-only
+            # The journal's replies to an entity, passed on in order by its resequencer; they carry our events, which go
+            # through the real serializer when they are stored.
+            "Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence" = local-only
           }
         }
         """;

@@ -1,3 +1,4 @@
+using LiveTracker.Web.Api;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
@@ -33,7 +34,9 @@ public sealed class NodeBillingCycleTests : IDisposable
         {
             await node.StartAsync();
             var regions = node.Services.GetRequiredService<DomainRegions>();
-            await regions.BillingAccounts.AskExpecting<PaymentMethodAccepted>("client-1", new AddPaymentMethod(PaymentMethodKind.Card, "sandbox-card-ok", true, false));
+            var domain = node.Services.GetRequiredService<DomainClient>();
+            Assert.IsType<PaymentMethodAccepted>(
+                await domain.BillingAsync("client-1", new AddPaymentMethod(PaymentMethodKind.Card, "sandbox-card-ok", true, false), CancellationToken.None));
             await regions.Contracts.AskExpecting<Accepted>("c-1", new CreateContract("client-1", "freelancer-1", "Site", ContractKind.Hourly, 6000, "USD", null, 10, 24));
             await regions.Contracts.AskExpecting<CaptureAccepted>("c-1", new ForWeek(monday9.AddMinutes(4), new RecordCapture("k", monday9.AddMinutes(4), CaptureKind.Screen, "blob", 10, Memo: "work")));
             await regions.Contracts.AskExpecting<Accepted>("c-1", new ForWeek(monday9, new RecordActivity([new ActivityMinute(monday9.AddMinutes(2), 20, 1, 0)])));

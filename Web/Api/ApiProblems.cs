@@ -46,6 +46,7 @@ public static class ApiProblems
         "invalid-credentials" or "unauthenticated" => StatusCodes.Status401Unauthorized,
         "too-large" => StatusCodes.Status413PayloadTooLarge,
         "rate-limited" => StatusCodes.Status429TooManyRequests,
+        "payment-provider-unavailable" => StatusCodes.Status503ServiceUnavailable,
         _ when code.StartsWith("invalid-", StringComparison.Ordinal) || code is "capture-in-future" or "wrong-week" or "not-hourly"
             or "not-fixed-price" or "unsupported-currency" => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status409Conflict,

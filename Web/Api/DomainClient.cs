@@ -14,7 +14,13 @@ namespace LiveTracker.Web.Api;
 /// timeout and the request's cancellation. Endpoints hold no rules; they translate HTTP to messages and back.
 /// </summary>
 public sealed class DomainClient(
-    DomainRegions regions, LiveTrackerSettings settings, IRequiredActor<TokenRegion> tokens, IRequiredActor<SupportDeskRegion> supportDesks)
+    DomainRegions regions,
+    LiveTrackerSettings settings,
+    IRequiredActor<TokenRegion> tokens,
+    IRequiredActor<SupportDeskRegion> supportDesks,
+    IRequiredActor<UserRegion> users,
+    IRequiredActor<BillingRegion> billingAccounts,
+    IRequiredActor<DisputeDeskRegion> disputeDesks)
 {
     public DomainRegions Regions => regions;
 
@@ -26,12 +32,45 @@ public sealed class DomainClient(
     public async Task<object> SupportDeskAsync(object message, CancellationToken cancellationToken) =>
         await AskEntityAsync(await supportDesks.GetAsync(cancellationToken), SupportDesk.EntityId, message, cancellationToken);
 
+    /// <summary>A user account.</summary>
+    public async Task<object> UserAsync(string userId, object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await users.GetAsync(cancellationToken), userId, message, cancellationToken);
+
+    /// <summary>A client's billing account (payment method, charges, escrow).</summary>
+    public async Task<object> BillingAsync(string clientId, object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await billingAccounts.GetAsync(cancellationToken), clientId, message, cancellationToken);
+
+    /// <summary>The one dispute desk (open disputes for operators).</summary>
+    public async Task<object> DisputeDeskAsync(object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await disputeDesks.GetAsync(cancellationToken), DisputeDesk.EntityId, message, cancellationToken);
+
     /// <summary>
     /// An ask through an Akka.NET shard region. A timeout or a failed entity surfaces as Akka's
     /// <see cref="Akka.Actor.AskTimeoutException"/>, answered 503 busy by <see cref="OverloadExceptionHandler"/>.
     /// </summary>
     private Task<object> AskEntityAsync(IActorRef region, string entityId, object message, CancellationToken cancellationToken) =>
         region.Ask<object>(new ShardingEnvelope(entityId, message), settings.Actors.AskTimeout, cancellationToken);
+
+    /// <summary>Each Akka.NET shard region's type and the entities this node runs in it, for the operators' overview.</summary>
+    public async Task<IReadOnlyList<(string Type, int Entities)>> ShardedEntityCountsAsync(CancellationToken cancellationToken)
+    {
+        var regions = new (string Type, IActorRef Region)[]
+        {
+            (AccessToken.RegionType, await tokens.GetAsync(cancellationToken)),
+            (SupportDesk.RegionType, await supportDesks.GetAsync(cancellationToken)),
+            (UserAccount.RegionType, await users.GetAsync(cancellationToken)),
+            (Actors.Payments.BillingAccount.RegionType, await billingAccounts.GetAsync(cancellationToken)),
+            (DisputeDesk.RegionType, await disputeDesks.GetAsync(cancellationToken)),
+        };
+        var counts = new List<(string, int)>();
+        foreach (var (type, region) in regions)
+        {
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, settings.Actors.AskTimeout, cancellationToken);
+            counts.Add((type, state.Shards.Sum(shard => shard.EntityIds.Count)));
+        }
+
+        return counts;
+    }
 
     public Task<object> AskAsync(Actors.Cluster.EntityRegion region, string entityId, object message, CancellationToken cancellationToken)
     {
@@ -45,9 +84,6 @@ public sealed class DomainClient(
     /// <summary>A Work Diary command for a whole week (not a moment in it): routed by the week's middle, in the week zone.</summary>
     public Task<object> WeekAsync(string contractId, Actors.Billing.IsoWeek week, object command, CancellationToken cancellationToken) =>
         ContractAsync(contractId, new ForWeek(week.StartIn(settings.Domain.WeekZone).AddDays(3), command), cancellationToken);
-
-    public Task<object> UserAsync(string userId, object message, CancellationToken cancellationToken) =>
-        AskAsync(regions.Users, userId, message, cancellationToken);
 
     /// <summary>The contract if <paramref name="user"/> is one of its parties; null (answered 404) otherwise.</summary>
     public async Task<ContractView?> ContractForPartyAsync(string contractId, CurrentUser user, CancellationToken cancellationToken)

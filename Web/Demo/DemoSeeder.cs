@@ -61,7 +61,7 @@ public sealed class DemoSeeder(
             settings.Domain.IdleTimeoutMinutes), cancellationToken);
         await domain.UserAsync(clientId, new JoinContract(contractId), cancellationToken);
         await domain.UserAsync(freelancerId, new JoinContract(contractId), cancellationToken);
-        await domain.AskAsync(domain.Regions.BillingAccounts, clientId, new AddPaymentMethod(PaymentMethodKind.Card, SandboxPaymentGateway.CardOk, true, false), cancellationToken);
+        await domain.BillingAsync(clientId, new AddPaymentMethod(PaymentMethodKind.Card, SandboxPaymentGateway.CardOk, true, false), cancellationToken);
 
         // Up to six hours of work before now, within the current week (earlier weeks are locked), with a break.
         var segmentMinutes = settings.Domain.SegmentMinutes;

@@ -149,8 +149,8 @@ public static class ContractEndpoints
             return ApiProblems.Invalid("invalid-payment-method", "kind is card, paypal or balance.");
         }
 
-        var reply = await domain.AskAsync(
-            domain.Regions.BillingAccounts, user.UserId, new AddPaymentMethod(kind.Value, request.Token, request.MakeDefault, request.MakeBackup), cancellationToken);
+        var reply = await domain.BillingAsync(
+            user.UserId, new AddPaymentMethod(kind.Value, request.Token, request.MakeDefault, request.MakeBackup), cancellationToken);
         return reply is PaymentMethodAccepted accepted
             ? Results.Created($"/api/contracts/{id}", new PaymentMethodCreated(accepted.MethodId))
             : ApiProblems.Unexpected(reply);

@@ -30,9 +30,9 @@ public static class OperatorEndpoints
 
     private static async Task<IResult> OpenDisputesAsync(DomainClient domain, CancellationToken cancellationToken)
     {
-        var reply = await domain.AskAsync(domain.Regions.DisputeDesks, DisputeDesk.EntityId, new GetOpenDisputes(), cancellationToken);
-        return reply is List<OpenDispute> open
-            ? Results.Ok(open.Select(d => new { d.DisputeId, d.ContractId, d.Kind, d.Subject, d.Reason, d.OpenedAt }).ToList())
+        var reply = await domain.DisputeDeskAsync(new GetOpenDisputes(), cancellationToken);
+        return reply is OpenDisputes open
+            ? Results.Ok(open.Disputes.Select(d => new { d.DisputeId, d.ContractId, d.Kind, d.Subject, d.Reason, d.OpenedAt }).ToList())
             : ApiProblems.Unexpected(reply);
     }
 
@@ -43,6 +43,11 @@ public static class OperatorEndpoints
         foreach (var region in domain.Regions.All)
         {
             regions.Add(new RegionStatus(region.TypeName, region.Extractor.ShardCount, await region.CountEntitiesAsync(cancellationToken)));
+        }
+
+        foreach (var (type, entities) in await domain.ShardedEntityCountsAsync(cancellationToken))
+        {
+            regions.Add(new RegionStatus(type, settings.Sharding.ShardCount, entities));
         }
 
         return Results.Ok(new ClusterStatus(settings.NodeId, [new NodeStatus(settings.NodeId, true, "all shards")], regions));

@@ -23,9 +23,20 @@ public static partial class ActorRuntimeServiceCollectionExtensions
         services.AddSingleton(sp => ActorSystem.Create(
             "livetracker-" + settings.NodeId, settings.ToActorSystemSettings(), time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPaymentGateway, SandboxPaymentGateway>();
-        services.AddAkka(LiveTrackerAkka.SystemName, (akka, _) => akka.AddLiveTracker(settings, time));
-        services.AddSingleton(sp => settings.StartDomainRegions(
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IPersistenceStore>(), sp.GetRequiredService<IPaymentGateway>()));
+        services.AddAkka(
+            LiveTrackerAkka.SystemName,
+            (akka, sp) => akka.AddLiveTracker(settings, time, sp.GetRequiredService<IPaymentGateway>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<ActorRegistry>();
+            var timeout = settings.Actors.AskTimeout;
+            return settings.StartDomainRegions(
+                sp.GetRequiredService<ActorSystem>(),
+                sp.GetRequiredService<IPersistenceStore>(),
+                new AkkaRegionBridge(registry.Get<UserRegion>(), timeout),
+                new AkkaRegionBridge(registry.Get<BillingRegion>(), timeout),
+                new AkkaRegionBridge(registry.Get<DisputeDeskRegion>(), timeout));
+        });
         services.AddHostedService<ActorRuntimeLifetime>();
         return services;
     }

@@ -1,10 +1,11 @@
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Payments;
+using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Actors.Sessions;
+using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
 using Xunit;
@@ -22,14 +23,18 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     private SqlitePersistenceStore? _store;
     private DomainRegions? _regions;
 
+    // Users, billing accounts and the dispute desk are on Akka.NET already (ADR 0009).
+    private AkkaTestNode? _akka;
+
     public ContractAndTrackerTests(SqliteDatabaseFixture database) => _database = database;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
+        _akka = AkkaTestNode.Start(Clock);
         _store = new SqlitePersistenceStore(_database.DatabaseFile, "test", Clock);
         await _store.InitializeAsync();
         var persistence = new PersistenceContext(_store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        _regions = DomainRegions.Start(Sys, persistence, new RegionSettings { ShardCount = 8 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+        _regions = DomainRegions.Start(Sys, persistence, new RegionSettings { ShardCount = 8 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
         await Contract<Accepted>(NewContract(limitMinutes: null));
     }
 
@@ -37,6 +42,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     {
         await Sys.TerminateAsync();
         await _store!.DisposeAsync();
+        _akka?.Dispose();
     }
 
     [Fact]
@@ -80,7 +86,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         var kathmandu = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu");
         await using var system = LiveTracker.Actors.Kernel.ActorSystem.Create("kathmandu", time: Clock);
         var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default with { Cycle = BillingCycle.Default with { WeekZone = kathmandu } }, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default with { Cycle = BillingCycle.Default with { WeekZone = kathmandu } }, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
         await regions.Contracts.Ask<Accepted>(_contractId, NewContract(null)).WaitAsync(DefaultTimeout);
         var slot = new DateTimeOffset(2026, 11, 22, 18, 10, 0, TimeSpan.Zero);
         Clock.AdvanceTo(slot.AddMinutes(4)); // 18:14, a minute before Kathmandu's week ends
@@ -135,7 +141,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         var contractId = "snap-" + Guid.NewGuid().ToString("N");
         var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), SnapshotEvery: 2);
         var system = LiveTracker.Actors.Kernel.ActorSystem.Create("snapshots", time: Clock);
-        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
         await regions.Contracts.Ask<Accepted>(contractId, NewContract(null)).WaitAsync(DefaultTimeout);
         await regions.Contracts.Ask<Accepted>(contractId, new SetContractWeeklyLimit(300)).WaitAsync(DefaultTimeout);
         await regions.Contracts.Ask<TrackingSession>(contractId, Start("laptop")).WaitAsync(DefaultTimeout);
@@ -151,7 +157,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         }
 
         await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("restarted", time: Clock);
-        var recovered = DomainRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+        var recovered = DomainRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
 
         var contractAfter = await recovered.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
         var trackerAfter = await recovered.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
@@ -170,7 +176,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
             await store.InitializeAsync();
             var persistence = new PersistenceContext(store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
             var system = LiveTracker.Actors.Kernel.ActorSystem.Create("before", time: Clock);
-            var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+            var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
             await regions.Contracts.AskExpecting<Accepted>(_contractId, NewContract(null));
             await regions.Contracts.AskExpecting<TrackingSession>(_contractId, Start("laptop"));
             await system.TerminateAsync();
@@ -182,7 +188,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("after", time: Clock);
         var recovered = DomainRegions.Start(
             restarted, new PersistenceContext(reopened, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly)),
-            new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), new SandboxPaymentGateway());
+            new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
         await using var delivery = recovered.StartReminderDelivery(reopened.Reminders, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
         // The overdue idle check wakes the tracker at once; with no input since, it pauses a timeout later.

@@ -1,9 +1,11 @@
 using System.Globalization;
+using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
 using Xunit;
@@ -21,12 +23,15 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
 
     protected abstract IPersistenceStore CreateStore();
 
+    /// <summary>The same database for the entities on Akka.NET.</summary>
+    protected abstract Func<PersistenceSettings, PersistenceSettings> AkkaDatabase { get; }
+
     private CycleNode Node => _node!;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await CycleNode.ClearRemindersAsync(CreateStore());
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway);
+        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
         await Contract<Accepted>(new CreateContract(_clientId, _freelancerId, "Logo design", ContractKind.Fixed, 0, "USD", null, 10, 24));
     }
 
@@ -147,7 +152,7 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
 
     private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
 
-    private Task<T> Billing<T>(object command) => Node.Regions.BillingAccounts.AskExpecting<T>(_clientId, command);
+    private Task<T> Billing<T>(object command) => Node.Billing<T>(_clientId, command);
 
     private Task Pays(string token) =>
         Billing<PaymentMethodAccepted>(new AddPaymentMethod(PaymentMethodKind.Card, token, MakeDefault: true, MakeBackup: false));
@@ -156,9 +161,13 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
 public sealed class SqliteFixedPriceTests(SqliteDatabaseFixture database) : FixedPriceTests, IClassFixture<SqliteDatabaseFixture>
 {
     protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
+
+    protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnSqlite(database.DatabaseFile);
 }
 
 public sealed class PostgresFixedPriceTests(PostgresDatabaseFixture database) : FixedPriceTests, IClassFixture<PostgresDatabaseFixture>
 {
     protected override IPersistenceStore CreateStore() => new PostgresPersistenceStore(database.ConnectionString, "test", Clock);
+
+    protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnPostgres(database.ConnectionString);
 }

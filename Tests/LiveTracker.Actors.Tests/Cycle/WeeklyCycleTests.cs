@@ -1,10 +1,12 @@
 using System.Globalization;
 using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Persistence;
 using LiveTracker.Actors.Persistence.Postgres;
 using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
 using Xunit;
@@ -29,12 +31,15 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 
     protected abstract IPersistenceStore CreateStore();
 
+    /// <summary>The same database for the entities on Akka.NET.</summary>
+    protected abstract Func<PersistenceSettings, PersistenceSettings> AkkaDatabase { get; }
+
     private CycleNode Node => _node!;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await CycleNode.ClearRemindersAsync(CreateStore());
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway);
+        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
     }
 
     async Task IAsyncLifetime.DisposeAsync() => await Node.DisposeAsync();
@@ -229,10 +234,9 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 
     private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
 
-    private Task<T> Billing<T>(object command) => Node.Regions.BillingAccounts.AskExpecting<T>(_clientId, command);
+    private Task<T> Billing<T>(object command) => Node.Billing<T>(_clientId, command);
 
-    private Task<List<Operations.OpenDispute>> OpenDisputes() =>
-        Node.Regions.DisputeDesks.AskExpecting<List<Operations.OpenDispute>>(Operations.DisputeDesk.EntityId, new Operations.GetOpenDisputes());
+    private Task<IReadOnlyList<Operations.OpenDispute>> OpenDisputes() => Node.OpenDisputes();
 
     private Task<TimesheetView> Timesheet(IsoWeek week) => Contract<TimesheetView>(new GetTimesheet(week));
 
@@ -276,7 +280,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 
         await Node.DisposeAsync();
         Clock.AdvanceTo(at);
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway);
+        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
     }
 
     private async Task<TimesheetView> AwaitStatus(IsoWeek week, TimesheetStatus status)
@@ -296,9 +300,13 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 public sealed class SqliteWeeklyCycleTests(SqliteDatabaseFixture database) : WeeklyCycleTests, IClassFixture<SqliteDatabaseFixture>
 {
     protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
+
+    protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnSqlite(database.DatabaseFile);
 }
 
 public sealed class PostgresWeeklyCycleTests(PostgresDatabaseFixture database) : WeeklyCycleTests, IClassFixture<PostgresDatabaseFixture>
 {
     protected override IPersistenceStore CreateStore() => new PostgresPersistenceStore(database.ConnectionString, "test", Clock);
+
+    protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnPostgres(database.ConnectionString);
 }

@@ -1,23 +1,32 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Hosting;
+using LiveTracker.Actors.Payments;
 using LiveTracker.TestKit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiveTracker.Actors.Tests.Hosting;
 
 /// <summary>
 /// The node's actor system as production wires it (<see cref="LiveTrackerAkka.AddLiveTracker"/> through Akka.Hosting),
-/// on SQLite in a temporary directory, with <c>serialize-messages = on</c> (<see cref="LocalOnlySerializer"/>), for Akka.TestKit tests.
-/// (Akka.Hosting.TestKit 1.5.75 is built on xUnit v3; these tests are on xUnit 2 with Akka.TestKit.Xunit2.)
+/// with <c>serialize-messages = on</c> (<see cref="LocalOnlySerializer"/>), for Akka.TestKit tests. By default on SQLite
+/// in a temporary directory of its own; given <c>persistence</c>, on that database, which outlives the node, so a
+/// second node started on it is a restart. (Akka.Hosting.TestKit 1.5.75 is built on xUnit v3; these tests are on
+/// xUnit 2 with Akka.TestKit.Xunit2.)
 /// </summary>
-public sealed class AkkaTestNode : IDisposable
+public sealed class AkkaTestNode : IDisposable, IAsyncDisposable
 {
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
+
     private readonly IHost _host;
     private readonly string _directory;
+    private bool _disposed;
 
     private AkkaTestNode(IHost host, string directory, LiveTrackerSettings settings, TimeProvider time)
     {
@@ -35,26 +44,70 @@ public sealed class AkkaTestNode : IDisposable
 
     public ActorRegistry Registry => _host.Services.GetRequiredService<ActorRegistry>();
 
-    public static AkkaTestNode Start(TimeProvider time)
+    /// <summary>
+    /// Starts a node and waits until it is an Up member of its one-member cluster, as the web host does. Payments go
+    /// through <paramref name="gateway"/> (the sandbox when null); <paramref name="persistence"/> adjusts the node's
+    /// persistence settings (the database, snapshot frequency); <paramref name="askTimeout"/> is the node's
+    /// <c>livetracker.actors.ask-timeout</c>.
+    /// </summary>
+    public static AkkaTestNode Start(
+        TimeProvider time,
+        IPaymentGateway? gateway = null,
+        Func<PersistenceSettings, PersistenceSettings>? persistence = null,
+        ILoggerFactory? loggers = null,
+        TimeSpan? askTimeout = null)
     {
         var directory = Directory.CreateTempSubdirectory("livetracker-akka-").FullName;
-        var settings = LiveTrackerSettings.CreateDefault(directory) with
+        var defaults = LiveTrackerSettings.CreateDefault(directory);
+        var settings = defaults with
         {
             AkkaHocon = LocalOnlySerializer.Hocon + "\nakka.test.single-expect-default = 15s",
+            Persistence = persistence is null ? defaults.Persistence : persistence(defaults.Persistence),
+            Actors = defaults.Actors with { AskTimeout = askTimeout ?? defaults.Actors.AskTimeout },
         };
+        var payments = gateway ?? new SandboxPaymentGateway();
+        var logging = loggers ?? NullLoggerFactory.Instance;
         var host = new HostBuilder()
-            .ConfigureServices(services => services.AddAkka(LiveTrackerAkka.SystemName, (akka, _) => akka.AddLiveTracker(settings, time)))
+            .ConfigureServices(services => services
+                .AddSingleton(logging)
+                .AddAkka(LiveTrackerAkka.SystemName, (akka, _) => akka.AddLiveTracker(settings, time, payments, logging)))
             .Build();
         host.StartAsync().GetAwaiter().GetResult();
-        // As the web host does: requests wait until the node is an Up member of its one-member cluster.
         var up = new TaskCompletionSource();
         Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).RegisterOnMemberUp(() => up.TrySetResult());
         up.Task.WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
         return new AkkaTestNode(host, directory, settings, time);
     }
 
+    /// <summary>Persistence on the SQLite file <paramref name="file"/> (kept when the node stops).</summary>
+    public static Func<PersistenceSettings, PersistenceSettings> OnSqlite(string file, int? snapshotEvery = null) =>
+        p => p with { Provider = PersistenceProvider.Sqlite, SqliteFile = file, SnapshotEvery = snapshotEvery ?? p.SnapshotEvery };
+
+    /// <summary>Persistence on the PostgreSQL database of <paramref name="connectionString"/>.</summary>
+    public static Func<PersistenceSettings, PersistenceSettings> OnPostgres(string connectionString, int? snapshotEvery = null) =>
+        p => p with { Provider = PersistenceProvider.PostgreSql, ConnectionString = connectionString, SnapshotEvery = snapshotEvery ?? p.SnapshotEvery };
+
+    /// <summary>Asks entity <paramref name="entityId"/> of region <typeparamref name="TRegion"/> and expects a <typeparamref name="T"/>.</summary>
+    public async Task<T> AskAsync<TRegion, T>(string entityId, object message)
+    {
+        var region = await Registry.GetAsync<TRegion>();
+        var reply = await region.Ask<object>(new ShardingEnvelope(entityId, message), AskTimeout);
+        return reply is T expected
+            ? expected
+            : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name} from {entityId}, got {reply}.");
+    }
+
+    /// <summary>Region <typeparamref name="TRegion"/> for the entities still on the old runtime (ADR 0009).</summary>
+    public AkkaRegionBridge Bridge<TRegion>() => new(Registry.Get<TRegion>(), AskTimeout);
+
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _host.StopAsync().GetAwaiter().GetResult();
         _host.Dispose();
         SqliteConnection.ClearAllPools();
@@ -65,5 +118,11 @@ public sealed class AkkaTestNode : IDisposable
         catch (IOException)
         {
         }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,41 +1,44 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Kernel;
+using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Payments;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
-using LiveTracker.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Payments;
 
-/// <summary>A client's billing account on the sandbox gateway, driven through its region, on each back-end.</summary>
-public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
+/// <summary>
+/// A client's billing account on the sandbox gateway, driven through its shard region on a node as production wires
+/// it, on each back-end; a restart is a second node on the same database.
+/// </summary>
+public abstract class BillingAccountTests : IAsyncLifetime
 {
     private const string ContractId = "contract-1";
 
     private readonly string _clientId = "client-" + Guid.NewGuid().ToString("N");
-    private IPersistenceStore? _store;
-    private EntityRegion? _region;
+    private AkkaTestNode? _node;
 
-    protected abstract IPersistenceStore CreateStore();
+    /// <summary>The back-end's database, shared by the tests of a class (each test is its own client).</summary>
+    protected abstract Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null);
+
+    private FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero));
 
     private CountingGateway Gateway { get; } = new(new SandboxPaymentGateway());
 
-    async Task IAsyncLifetime.InitializeAsync()
+    Task IAsyncLifetime.InitializeAsync()
     {
-        _store = CreateStore();
-        await _store.InitializeAsync();
-        _region = StartRegion(Sys, Gateway);
+        _node = AkkaTestNode.Start(Clock, Gateway, Database());
+        return Task.CompletedTask;
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    Task IAsyncLifetime.DisposeAsync()
     {
-        await Sys.TerminateAsync();
-        await _store!.DisposeAsync();
+        _node?.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -135,14 +138,12 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
     {
         await Add(PaymentMethodKind.Card, SandboxPaymentGateway.CardFailsOnce);
         await Ask<ChargeDeclined>(new ChargeClient("ch-1", ContractId, 500, "USD", "week 46"));
-        await Sys.TerminateAsync();
 
         // A fresh sandbox remembers nothing: only the account's recorded attempts can make this the second one.
         var gateway = new CountingGateway(new SandboxPaymentGateway());
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var region = StartRegion(restarted, gateway);
+        Restart(gateway);
 
-        await region.AskExpecting<ChargeSucceeded>(_clientId, new ChargeClient("ch-2", ContractId, 500, "USD", "week 47"));
+        await Ask<ChargeSucceeded>(new ChargeClient("ch-2", ContractId, 500, "USD", "week 47"));
         Assert.Equal(2, Assert.Single(gateway.Charges).MethodAttempt);
     }
 
@@ -170,11 +171,10 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
         Gateway.UnreachableToken = SandboxPaymentGateway.PayPalOk;
         var charge = new ChargeClient("ch-1", ContractId, 800, "USD", "week 47");
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => _region!.Ask<ChargeSucceeded>(_clientId, charge).WaitAsync(DefaultTimeout));
-        await Sys.TerminateAsync();
+        Assert.Equal("payment-provider-unavailable", (await Ask<Rejected>(charge)).Code);
         Gateway.UnreachableToken = null;
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var charged = await StartRegion(restarted, Gateway).AskExpecting<ChargeSucceeded>(_clientId, charge);
+        Restart(Gateway);
+        var charged = await Ask<ChargeSucceeded>(charge);
 
         // The default's decline was recorded before the backup was called, so the default is not charged again.
         Assert.Equal(paypal, charged.MethodId);
@@ -189,14 +189,12 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
         var card = await Add(PaymentMethodKind.Card, SandboxPaymentGateway.CardOk);
         Gateway.UnreachableToken = SandboxPaymentGateway.CardOk;
         var charge = new ChargeClient("ch-1", ContractId, 800, "USD", "week 47");
-        await Assert.ThrowsAsync<HttpRequestException>(() => _region!.Ask<ChargeSucceeded>(_clientId, charge).WaitAsync(DefaultTimeout));
-        await Sys.TerminateAsync();
+        Assert.Equal("payment-provider-unavailable", (await Ask<Rejected>(charge)).Code);
         Gateway.UnreachableToken = null;
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var region = StartRegion(restarted, Gateway);
-        await region.AskExpecting<PaymentMethodAccepted>(_clientId, new AddPaymentMethod(PaymentMethodKind.PayPal, SandboxPaymentGateway.PayPalOk, true, false));
+        Restart(Gateway);
+        await Ask<PaymentMethodAccepted>(new AddPaymentMethod(PaymentMethodKind.PayPal, SandboxPaymentGateway.PayPalOk, true, false));
 
-        var charged = await region.AskExpecting<ChargeSucceeded>(_clientId, charge);
+        var charged = await Ask<ChargeSucceeded>(charge);
 
         // The gateway may have charged the card before the crash: only the card, with the same key, is asked again.
         Assert.Equal(card, charged.MethodId);
@@ -344,12 +342,10 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
         await Ask<RefundSucceeded>(new RefundCharge("r-1", "ch-2", 300));
         var before = await View();
         var callsBefore = Gateway.Charges.Count;
-        await Sys.TerminateAsync();
 
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var region = StartRegion(restarted, Gateway);
-        var after = await region.AskExpecting<BillingAccountView>(_clientId, new GetBillingAccount());
-        var fellBackAgain = await region.AskExpecting<ChargeSucceeded>(_clientId, new ChargeClient("ch-1", ContractId, 1_200, "USD", "week 46"));
+        Restart(Gateway);
+        var after = await View();
+        var fellBackAgain = await Ask<ChargeSucceeded>(new ChargeClient("ch-1", ContractId, 1_200, "USD", "week 46"));
 
         Assert.Equal(PaymentMethodKind.PayPal, fellBack.Kind);
         Assert.Equal(PaymentMethodKind.Card, onCard.Kind);
@@ -361,31 +357,26 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
     [Fact]
     public async Task An_account_recovers_from_its_snapshot_without_the_events_before_it()
     {
-        var persistence = Persistence(snapshotEvery: 3);
-        var system = ActorSystem.Create("snapshots", time: Clock);
-        var region = EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, Gateway)));
-        await region.AskExpecting<PaymentMethodAccepted>(_clientId, new AddPaymentMethod(PaymentMethodKind.Balance, null, false, false));
-        await region.AskExpecting<PaymentMethodAccepted>(_clientId, new AddPaymentMethod(PaymentMethodKind.Card, SandboxPaymentGateway.CardFailsOnce, false, true));
-        Assert.Equal("deposit-declined", (await region.AskExpecting<Rejected>(_clientId, new DepositFunds("d-0", 1_000))).Code);
-        await region.AskExpecting<Accepted>(_clientId, new DepositFunds("d-1", 1_000));
+        _node!.Dispose();
+        _node = AkkaTestNode.Start(Clock, Gateway, Database(snapshotEvery: 3));
+        await Ask<PaymentMethodAccepted>(new AddPaymentMethod(PaymentMethodKind.Balance, null, false, false));
+        await Ask<PaymentMethodAccepted>(new AddPaymentMethod(PaymentMethodKind.Card, SandboxPaymentGateway.CardFailsOnce, false, true));
+        Assert.Equal("deposit-declined", (await Ask<Rejected>(new DepositFunds("d-0", 1_000))).Code);
+        await Ask<Accepted>(new DepositFunds("d-1", 1_000));
         for (var i = 0; i < 5; i++)
         {
-            await region.AskExpecting<ChargeSucceeded>(_clientId, new ChargeClient("ch-" + i, ContractId, 400, "USD", "w"));
+            await Ask<ChargeSucceeded>(new ChargeClient("ch-" + i, ContractId, 400, "USD", "w"));
         }
 
-        await region.AskExpecting<RefundSucceeded>(_clientId, new RefundCharge("r-1", "ch-0", 100));
-        var before = await region.AskExpecting<BillingAccountView>(_clientId, new GetBillingAccount());
-        await system.TerminateAsync();
+        await Ask<RefundSucceeded>(new RefundCharge("r-1", "ch-0", 100));
+        var before = await View();
         var persistenceId = BillingAccount.PersistenceIdPrefix + _clientId;
-        var snapshot = await _store!.Snapshots.LoadAsync(persistenceId);
-        Assert.NotNull(snapshot);
-        await _store.Journal.DeleteEventsToAsync(persistenceId, snapshot.SequenceNr);
+        await AkkaJournal.DeleteEventsUpToLatestSnapshotAsync(_node.System, persistenceId);
 
         var gateway = new CountingGateway(new SandboxPaymentGateway());
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var recovered = StartRegion(restarted, gateway);
-        var after = await recovered.AskExpecting<BillingAccountView>(_clientId, new GetBillingAccount());
-        await recovered.AskExpecting<ChargeSucceeded>(_clientId, new ChargeClient("ch-next", ContractId, 5_000, "USD", "w"));
+        Restart(gateway);
+        var after = await View();
+        await Ask<ChargeSucceeded>(new ChargeClient("ch-next", ContractId, 5_000, "USD", "w"));
 
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
         Assert.Equal(1_000 - (2 * 400) + 100, before.BalanceCents);
@@ -394,16 +385,45 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
         Assert.Equal(6, Assert.Single(gateway.Charges).MethodAttempt);
     }
 
-    private PersistenceContext Persistence(int snapshotEvery = 200) =>
-        new(_store!, new EventSerializer().RegisterAssembly(typeof(BillingAccount).Assembly), snapshotEvery);
-
-    private EntityRegion StartRegion(ActorSystem system, IPaymentGateway gateway)
+    [Fact]
+    public async Task A_gateway_that_does_not_answer_is_reported_unavailable_and_commands_behind_the_charge_wait_for_it()
     {
-        var persistence = Persistence();
-        return EntityRegion.Start(system, "billing-accounts", id => Props.Create(() => new BillingAccount(id, persistence, gateway)));
+        _node!.Dispose();
+        _node = AkkaTestNode.Start(Clock, Gateway, Database(), askTimeout: TimeSpan.FromSeconds(2));
+        var card = await Add(PaymentMethodKind.Card, SandboxPaymentGateway.CardOk);
+        Gateway.HangingToken = SandboxPaymentGateway.CardOk;
+        var charge = new ChargeClient("ch-1", ContractId, 900, "USD", "week 47");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var charging = Ask<Rejected>(charge);
+        var viewing = View().ContinueWith(t => (View: t.Result, After: clock.Elapsed), TaskScheduler.Default);
+        var unavailable = await charging;
+        var (view, viewAfter) = await viewing;
+        Gateway.ReleaseHanging();
+        Gateway.HangingToken = null;
+        var charged = await Ask<ChargeSucceeded>(charge);
+
+        // Within the caller's own timeout it hears why; the view asked meanwhile waited for the charge's outcome (the
+        // gateway timeout is 80% of the 2 s ask timeout) instead of seeing the account half-way through it.
+        Assert.Equal("payment-provider-unavailable", unavailable.Code);
+        Assert.True(viewAfter >= TimeSpan.FromSeconds(1.5), $"the view was answered after {viewAfter}, during the gateway call");
+        Assert.Empty(view.Ledger);
+        // The retry asked the gateway again with the same key, so the provider can answer it without charging twice.
+        Assert.Equal(2, Gateway.Charges.Count);
+        Assert.Equal(Gateway.Charges[0].IdempotencyKey, Gateway.Charges[1].IdempotencyKey);
+        Assert.Equal(card, charged.MethodId);
+        Assert.Equal(-900, Assert.Single((await View()).Ledger).AmountCents);
     }
 
-    private Task<T> Ask<T>(object command) => _region!.AskExpecting<T>(_clientId, command);
+    /// <summary>Stops this node and starts another on the same database, with payments through <paramref name="gateway"/>.</summary>
+    private void Restart(IPaymentGateway gateway)
+    {
+        var snapshotEvery = _node!.Settings.Persistence.SnapshotEvery;
+        _node.Dispose();
+        _node = AkkaTestNode.Start(Clock, gateway, Database(snapshotEvery));
+    }
+
+    private Task<T> Ask<T>(object command) => _node!.AskAsync<BillingRegion, T>(_clientId, command);
 
     private Task<BillingAccountView> View() => Ask<BillingAccountView>(new GetBillingAccount());
 
@@ -418,6 +438,8 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
     {
         private readonly ConcurrentQueue<GatewayCharge> _charges = new();
         private volatile string? _unreachableToken;
+        private volatile string? _hangingToken;
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public IReadOnlyList<GatewayCharge> Charges => [.. _charges];
 
@@ -428,12 +450,26 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
             set => _unreachableToken = value;
         }
 
+        /// <summary>Charges of this token get no answer until <see cref="ReleaseHanging"/> (counted all the same).</summary>
+        public string? HangingToken
+        {
+            get => _hangingToken;
+            set => _hangingToken = value;
+        }
+
+        public void ReleaseHanging() => _release.TrySetResult();
+
         public Task<GatewayResult> VerifyAsync(PaymentMethodKind kind, string token, CancellationToken cancellationToken = default) =>
             inner.VerifyAsync(kind, token, cancellationToken);
 
         public Task<GatewayResult> ChargeAsync(GatewayCharge charge, CancellationToken cancellationToken = default)
         {
             _charges.Enqueue(charge);
+            if (charge.Token == _hangingToken)
+            {
+                return _release.Task.ContinueWith(_ => inner.ChargeAsync(charge, cancellationToken), TaskScheduler.Default).Unwrap();
+            }
+
             return charge.Token == _unreachableToken
                 ? Task.FromException<GatewayResult>(new HttpRequestException("The sandbox is out of reach (simulated)."))
                 : inner.ChargeAsync(charge, cancellationToken);
@@ -446,11 +482,12 @@ public abstract class BillingAccountTests : ActorTestKit, IAsyncLifetime
 
 public sealed class SqliteBillingAccountTests(SqliteDatabaseFixture database) : BillingAccountTests, IClassFixture<SqliteDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
+    protected override Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null) =>
+        AkkaTestNode.OnSqlite(database.DatabaseFile, snapshotEvery);
 }
 
 public sealed class PostgresBillingAccountTests(PostgresDatabaseFixture database) : BillingAccountTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() =>
-        new LiveTracker.Actors.Persistence.Postgres.PostgresPersistenceStore(database.ConnectionString, "test", Clock);
+    protected override Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null) =>
+        AkkaTestNode.OnPostgres(database.ConnectionString, snapshotEvery);
 }
