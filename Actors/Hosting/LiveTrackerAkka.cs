@@ -7,6 +7,7 @@ using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Deadlines;
 using LiveTracker.Actors.Operations;
 using LiveTracker.Actors.Payments;
 using Microsoft.Extensions.Logging;
@@ -44,8 +45,8 @@ public static class LiveTrackerAkka
           }
           coordinated-shutdown.exit-clr = off
           persistence.journal.sql {
-            # Tags are not used: the live feed is published by the entities, replays read by persistence id.
-            tag-write-mode = Csv
+            # Only deadline events are tagged (ADR 0010); the keeper follows them through the tag table.
+            tag-write-mode = TagTable
           }
         }
         """;
@@ -104,8 +105,16 @@ public static class LiveTrackerAkka
             id => Props.Create(() => new BillingAccount(id, gateway, time, billingLog, snapshotEvery, gatewayTimeout)),
             extractor,
             shards);
+        var keeperLog = loggers.CreateLogger<DeadlineKeeper>();
+        builder.WithSingleton<DeadlineKeeperSingleton>(
+            DeadlineKeeper.SingletonName,
+            Props.Create(() => new DeadlineKeeper(time, keeperLog, snapshotEvery, DeadlineTick, settings.Actors.AskTimeout)),
+            new ClusterSingletonOptions());
         return builder;
     }
+
+    /// <summary>How often the deadline keeper looks for deadlines that fell due (the domain clock decides which).</summary>
+    public static readonly TimeSpan DeadlineTick = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Asks each region once, so a node's first real request does not pay for starting the shard coordinators and the

@@ -16,3 +16,6 @@ public sealed class DisputeDeskRegion;
 
 /// <summary>The region of clients' <see cref="Payments.BillingAccount"/> entities.</summary>
 public sealed class BillingRegion;
+
+/// <summary>The cluster's one <see cref="Deadlines.DeadlineKeeper"/> (a singleton; the registry holds its proxy).</summary>
+public sealed class DeadlineKeeperSingleton;

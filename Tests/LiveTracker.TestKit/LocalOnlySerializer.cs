@@ -26,6 +26,17 @@ public sealed class LocalOnlySerializer(ExtendedActorSystem system) : Serializer
             # The journal's replies to an entity, passed on in order by its resequencer; they carry our events, which go
             # through the real serializer when they are stored.
             "Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence" = local-only
+            # The read journal's own bookkeeping (its ordering tracker), which Akka's fallback serializer loses.
+            "Akka.Persistence.Sql.Query.InternalProtocol.NewOrderingIds, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.MissingElements, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.MaxOrderingId, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.GetMaxOrderingId, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.QueryOrderingIds, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.AssumeMaxOrderingId, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.ScheduleAssumeMaxOrderingId, Akka.Persistence.Sql" = local-only
+            "Akka.Persistence.Sql.Query.InternalProtocol.EventsByTagResponseItem, Akka.Persistence.Sql" = local-only
+            # What a query stream hands its local subscriber.
+            "Akka.Persistence.Query.EventEnvelope, Akka.Persistence.Query" = local-only
           }
         }
         """;
