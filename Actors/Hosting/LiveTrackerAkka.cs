@@ -109,7 +109,9 @@ public static class LiveTrackerAkka
         builder.WithSingleton<DeadlineKeeperSingleton>(
             DeadlineKeeper.SingletonName,
             Props.Create(() => new DeadlineKeeper(time, keeperLog, snapshotEvery, DeadlineTick, settings.Actors.AskTimeout)),
-            new ClusterSingletonOptions());
+            // Akka.NET 1.5.75's proxy starts its "singleton not found" timer with no initial delay, so it warns on every
+            // node start before the singleton could answer; the keeper's own warnings say when deadlines are stuck.
+            new ClusterSingletonOptions { LogSingletonIdentificationFailure = false });
         return builder;
     }
 
