@@ -1,5 +1,4 @@
 using Xunit;
-using System.Diagnostics;
 using LiveTracker.Agent.X11;
 
 namespace LiveTracker.Agent.Tests;
@@ -54,7 +53,7 @@ public sealed class BlurTests
     }
 
     [Fact]
-    public void Blurring_1080p_is_fast_keeps_flat_colours_and_leaves_the_sharp_frame_alone()
+    public void Blurring_1080p_smooths_noise_keeps_flat_colours_and_leaves_the_sharp_frame_alone()
     {
         const int Width = 1920, Height = 1080;
         var pixels = new byte[Width * Height * 4];
@@ -63,18 +62,11 @@ public sealed class BlurTests
         var original = (byte[])pixels.Clone();
         var sharp = new Frame(Width, Height, pixels);
 
-        var times = new List<double>();
-        Frame? blurred = null;
-        for (var i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            blurred = sharp.Blurred();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
+        // How fast it blurs is the agent benchmark's business (bench/run agent), not a timed test's.
+        var blurred = sharp.Blurred();
 
-        Assert.True(times.Min() < 50, $"blur of 1920x1080 took {string.Join(", ", times.Select(t => $"{t:F1}"))} ms");
         Assert.Equal(original, pixels);  // the sharp frame is untouched
-        Assert.False(blurred!.Pixels.Span.Overlaps(sharp.Pixels.Span));
+        Assert.False(blurred.Pixels.Span.Overlaps(sharp.Pixels.Span));
         Assert.True(Energy(blurred) < 0.05 * Energy(sharp), $"noise energy {Energy(blurred):F2} vs {Energy(sharp):F2}");
 
         // A flat colour stays exactly that colour, corners and odd sizes included.
