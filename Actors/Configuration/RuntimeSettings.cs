@@ -39,16 +39,6 @@ public static class RuntimeSettings
         return ContractRules.Default with { Cycle = settings.Domain.Cycle };
     }
 
-    /// <summary>The domain's entity regions over <paramref name="store"/>, with the configured rules.</summary>
-    public static DomainRegions StartDomainRegions(
-        this LiveTrackerSettings settings, ActorSystem system, IPersistenceStore store, IActorRef users, IActorRef billing, IActorRef disputeDesks)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var persistence = new PersistenceContext(
-            store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), settings.Persistence.SnapshotEvery);
-        return DomainRegions.Start(system, persistence, settings.ToRegionSettings(), settings.ToContractRules(), settings.Domain.ClockSkewTolerance, users, billing, disputeDesks);
-    }
-
     /// <summary>The configured back-end; call <see cref="IPersistenceStore.InitializeAsync"/> before use.</summary>
     public static IPersistenceStore CreatePersistenceStore(this LiveTrackerSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
     {

@@ -1,8 +1,7 @@
-using LiveTracker.Actors.Cluster;
-using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Payments;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Reminders;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using LiveTracker.Actors.Deadlines;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -23,16 +22,16 @@ public sealed partial class Contract
     {
         switch (command)
         {
-            case ReminderDue { Name: var name } when name.StartsWith(MilestoneReminderPrefix, StringComparison.Ordinal):
+            case DeadlineDue { Name: var name } deadline when name.StartsWith(MilestoneReminderPrefix, StringComparison.Ordinal):
                 if (_milestones.TryGetValue(name[MilestoneReminderPrefix.Length..], out var due))
                 {
                     AdvanceMilestone(due);
                 }
 
-                AcknowledgeReminder();
+                AcknowledgeDeadline(deadline);
                 return true;
-            case ReminderDue:
-                AcknowledgeReminder(); // a reminder this version no longer knows: nothing to do
+            case DeadlineDue deadline:
+                AcknowledgeDeadline(deadline); // a reminder this version no longer knows: nothing to do
                 return true;
             case ChargeSucceeded success when _milestones.Values.FirstOrDefault(m => m.PendingChargeId == success.ChargeId) is { } funded:
                 Persist(
@@ -178,7 +177,7 @@ public sealed partial class Contract
 
     private void ScheduleNextStep(MilestoneState milestone)
     {
-        var key = new ReminderKey(RegionType, contractId, MilestoneReminderPrefix + milestone.MilestoneId);
+        var key = MilestoneReminderPrefix + milestone.MilestoneId;
         DateTimeOffset? next = milestone switch
         {
             { PendingChargeId: not null } or { PendingRefundId: not null } => Now + rules.StepRetryInterval,
@@ -187,11 +186,11 @@ public sealed partial class Contract
         };
         if (next is { } due)
         {
-            SetReminder(key, due);
+            SetDeadline(key, due);
         }
         else
         {
-            CancelReminder(key);
+            ClearDeadline(key);
         }
     }
 
@@ -258,14 +257,14 @@ public sealed partial class Contract
 
     private void SendFunding(MilestoneState milestone, string chargeId)
     {
-        billingAccounts.Tell(
-            new ShardEnvelope(_terms!.ClientId, new ChargeClient(chargeId, contractId, milestone.AmountCents, _terms.Currency, $"{_terms.Title}: {milestone.Title}")),
-            Address);
+        regions.BillingAccounts.Tell(
+            new ShardingEnvelope(_terms!.ClientId, new ChargeClient(chargeId, contractId, milestone.AmountCents, _terms.Currency, $"{_terms.Title}: {milestone.Title}")),
+            Self);
     }
 
     private void SendRefund(MilestoneState milestone, string refundId)
     {
-        billingAccounts.Tell(new ShardEnvelope(_terms!.ClientId, new RefundCharge(refundId, milestone.FundingChargeId!, milestone.PendingRefundCents)), Address);
+        regions.BillingAccounts.Tell(new ShardingEnvelope(_terms!.ClientId, new RefundCharge(refundId, milestone.FundingChargeId!, milestone.PendingRefundCents)), Self);
     }
 
     private void Submit(SubmitMilestone command)

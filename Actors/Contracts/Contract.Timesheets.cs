@@ -1,9 +1,8 @@
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Cluster;
-using LiveTracker.Actors.Kernel;
 using LiveTracker.Actors.Payments;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Reminders;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using LiveTracker.Actors.Deadlines;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -22,8 +21,6 @@ public sealed partial class Contract
     private readonly Dictionary<string, IActorRef> _chargeWaiters = new(StringComparer.Ordinal);
     private int _disputeCount;
 
-    private DateTimeOffset Now => Context.System.Time.GetUtcNow();
-
     /// <summary>An open dispute (timesheet or milestone) freezes every payment on the contract.</summary>
     private bool PaymentsFrozen =>
         _timesheets.Values.Any(t => t.Status == TimesheetStatus.Disputed) || _milestones.Values.Any(m => m.Status == MilestoneStatus.Disputed);
@@ -32,13 +29,13 @@ public sealed partial class Contract
     {
         switch (command)
         {
-            case ReminderDue { Name: var name } when name.StartsWith(TimesheetReminderPrefix, StringComparison.Ordinal):
+            case DeadlineDue { Name: var name } deadline when name.StartsWith(TimesheetReminderPrefix, StringComparison.Ordinal):
                 if (_timesheets.TryGetValue(name[TimesheetReminderPrefix.Length..], out var due))
                 {
                     AdvanceTimesheet(due);
                 }
 
-                AcknowledgeReminder();
+                AcknowledgeDeadline(deadline);
                 return true;
             case WeekDiary diary when _timesheets.TryGetValue(diary.Week.ToString(), out var locking):
                 CompleteLock(locking, diary);
@@ -48,7 +45,7 @@ public sealed partial class Contract
                     new TimesheetCharged(charged.Week, success.ChargeId, success.AmountCents, success.Kind.ToString(), success.Reference, Now),
                     e =>
                     {
-                        LogWeekCharged(Log, contractId, e.Week, e.AmountCents);
+                        LogWeekCharged(log, contractId, e.Week, e.AmountCents);
                         AnswerChargeWaiter(success.ChargeId, Accepted.Instance);
                     });
                 return true;
@@ -57,7 +54,7 @@ public sealed partial class Contract
                     new TimesheetPaymentFailed(failed.Week, declined.ChargeId, declined.Reasons, Now),
                     e =>
                     {
-                        LogPaymentFailed(Log, contractId, e.Week, string.Join("; ", e.Reasons));
+                        LogPaymentFailed(log, contractId, e.Week, string.Join("; ", e.Reasons));
                         AnswerChargeWaiter(declined.ChargeId, new Rejected("payment-declined", "The payment was declined: " + string.Join("; ", e.Reasons)));
                     });
                 return true;
@@ -158,9 +155,9 @@ public sealed partial class Contract
             case TimesheetStatus.Open when now >= timesheet.LocksAt:
                 // Lock, then read the figures; both travel the same path, so the diary comes back locked.
                 var week = IsoWeek.Parse(timesheet.Week);
-                Deliver(week, WorkWeek.EntityId(contractId, week), new LockWeek(), Address);
-                Deliver(week, WorkWeek.EntityId(contractId, week), new GetDiary(), Address);
-                SetReminder(ReminderOf(timesheet), now + rules.StepRetryInterval);
+                Deliver(week, WorkWeek.EntityId(contractId, week), new LockWeek(), Self);
+                Deliver(week, WorkWeek.EntityId(contractId, week), new GetDiary(), Self);
+                SetDeadline(ReminderOf(timesheet), now + rules.StepRetryInterval);
                 break;
             case TimesheetStatus.Locked when now >= timesheet.SubmitsAt:
                 Persist(new TimesheetSubmitted(timesheet.Week, now));
@@ -222,13 +219,13 @@ public sealed partial class Contract
         {
             // The week learns its refunds again with each attempt, in case the first message was lost.
             var week = IsoWeek.Parse(timesheet.Week);
-            Deliver(week, WorkWeek.EntityId(contractId, week), new RefundSegments(timesheet.RefundedSegments), Address);
+            Deliver(week, WorkWeek.EntityId(contractId, week), new RefundSegments(timesheet.RefundedSegments), Self);
         }
 
-        billingAccounts.Tell(
+        regions.BillingAccounts.Tell(
             // The amount recorded with the request: every retry of a charge id asks for exactly the same charge.
-            new ShardEnvelope(_terms!.ClientId, new ChargeClient(chargeId, contractId, timesheet.PendingChargeCents, _terms.Currency, $"{_terms.Title}: timesheet {timesheet.Week}")),
-            Address);
+            new ShardingEnvelope(_terms!.ClientId, new ChargeClient(chargeId, contractId, timesheet.PendingChargeCents, _terms.Currency, $"{_terms.Title}: timesheet {timesheet.Week}")),
+            Self);
     }
 
     private long ChargeableCents(TimesheetState timesheet)
@@ -262,17 +259,17 @@ public sealed partial class Contract
         {
             case ContractCreated:
                 // The parties' accounts learn of the contract at once (a reminder, so a crash cannot skip it).
-                SetReminder(PartiesReminderKey, Now);
+                SetDeadline(PartiesReminderKey, Now);
                 break;
             case ContractPartyJoined when _joined.Count == 2:
-                CancelReminder(PartiesReminderKey);
+                ClearDeadline(PartiesReminderKey);
                 break;
             case TimesheetDisputed or TimesheetDisputeResolved or MilestoneDisputed or MilestoneDisputeResolved:
                 ScheduleAllSteps();
-                SetReminder(DeskReminderKey, Now); // the operators' list learns of it right away
+                SetDeadline(DeskReminderKey, Now); // the operators' list learns of it right away
                 break;
             case ContractDisputeDeskInformed when !DisputesForDesk().Any():
-                CancelReminder(DeskReminderKey);
+                ClearDeadline(DeskReminderKey);
                 break;
             case EarningsReleased released when released.Source.StartsWith(TimesheetReminderPrefix, StringComparison.Ordinal):
                 ScheduleNextStep(_timesheets[released.Source[TimesheetReminderPrefix.Length..]]);
@@ -317,11 +314,11 @@ public sealed partial class Contract
         };
         if (next is { } due)
         {
-            SetReminder(ReminderOf(timesheet), due);
+            SetDeadline(ReminderOf(timesheet), due);
         }
         else
         {
-            CancelReminder(ReminderOf(timesheet));
+            ClearDeadline(ReminderOf(timesheet));
         }
     }
 
@@ -339,13 +336,8 @@ public sealed partial class Contract
         }
     }
 
-    private ReminderKey ReminderOf(TimesheetState timesheet) => new(RegionType, contractId, TimesheetReminderPrefix + timesheet.Week);
+    private static string ReminderOf(TimesheetState timesheet) => TimesheetReminderPrefix + timesheet.Week;
 
-    private void AcknowledgeReminder()
-    {
-        var sender = Sender;
-        AfterPersist(() => sender.Tell(ReminderAck.Instance));
-    }
 
     private void Dispute(DisputeTimesheet command)
     {
@@ -407,7 +399,7 @@ public sealed partial class Contract
                     var week = IsoWeek.Parse(e.Week);
                     if (e.RefundedSegments.Count > 0)
                     {
-                        Deliver(week, WorkWeek.EntityId(contractId, week), new RefundSegments(e.RefundedSegments), Address);
+                        Deliver(week, WorkWeek.EntityId(contractId, week), new RefundSegments(e.RefundedSegments), Self);
                     }
 
                     Sender.Tell(Accepted.Instance);

@@ -1,12 +1,12 @@
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Operations;
-using LiveTracker.Actors.Cluster;
-using LiveTracker.Actors.Kernel;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Reminders;
 using LiveTracker.Actors.Sessions;
+using LiveTracker.Actors.Hosting;
 using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using LiveTracker.Actors.Deadlines;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -17,17 +17,22 @@ namespace LiveTracker.Actors.Contracts;
 /// Each week's timesheet runs its cycle here on durable reminders (see Contract.Timesheets.cs), fixed-price
 /// milestones and their escrow too (Contract.Milestones.cs); the client's billing account does the charging.
 /// </summary>
-public sealed partial class Contract(
-    string contractId,
-    PersistenceContext persistence,
-    ContractRules rules,
-    IActorRef weeks,
-    IActorRef trackers,
-    IActorRef billingAccounts,
-    IActorRef contracts,
-    IActorRef users,
-    IActorRef disputeDesks) : PersistentActor("contract-" + contractId, persistence)
+public sealed partial class Contract : DomainEntity
 {
+    private readonly string contractId;
+    private readonly ContractRules rules;
+    private readonly DomainRegionRefs regions;
+    private readonly ILogger log;
+
+    public Contract(string contractId, ContractRules rules, DomainRegionRefs regions, TimeProvider time, ILogger log, int snapshotEvery)
+        : base("contract-" + contractId, RegionType, contractId, time, snapshotEvery)
+    {
+        this.contractId = contractId;
+        this.rules = rules;
+        this.regions = regions;
+        this.log = log;
+    }
+
     private const string PartiesReminder = "parties";
     private const string DeskReminder = "dispute-desk";
     private readonly Dictionary<string, bool> _deskInformed = new(StringComparer.Ordinal);
@@ -35,7 +40,7 @@ public sealed partial class Contract(
     private bool _ended;
     private DateTimeOffset _endedAt = DateTimeOffset.MaxValue;
 
-    /// <summary>The region type name: reminders are addressed to it.</summary>
+    /// <summary>The shard region's type name: deadlines are addressed to it.</summary>
     public const string RegionType = "contracts";
 
 
@@ -52,7 +57,7 @@ public sealed partial class Contract(
     // Limits by the week they apply from, in order; weeks before the first change use the contract's original limit.
     private readonly List<(IsoWeek From, int? Limit)> _limitChanges = [];
 
-    protected override void OnCommand(object command)
+    protected override void Handle(object command)
     {
         switch (command)
         {
@@ -75,18 +80,18 @@ public sealed partial class Contract(
             case GetContract:
                 // The client's billing account adds what its payment setup lacks and answers the asker.
                 var reasons = NotReadyReasons();
-                billingAccounts.Tell(new ShardEnvelope(_terms.ClientId, new CompleteContractView(new ContractView(
+                regions.BillingAccounts.Tell(new ShardingEnvelope(_terms.ClientId, new CompleteContractView(new ContractView(
                     contractId, _terms.ClientId, _terms.FreelancerId, _terms.Title, _terms.Kind, _terms.HourlyRateCents,
                     _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)],
                     reasons.Count == 0, reasons, _ended))), Sender);
                 break;
-            case ReminderDue { Name: PartiesReminder }:
+            case DeadlineDue { Name: PartiesReminder } deadline:
                 LinkParties();
-                AcknowledgeReminder();
+                AcknowledgeDeadline(deadline);
                 break;
-            case ReminderDue { Name: DeskReminder }:
+            case DeadlineDue { Name: DeskReminder } deadline:
                 InformDesk();
-                AcknowledgeReminder();
+                AcknowledgeDeadline(deadline);
                 break;
             case DisputeReported reported when !_deskInformed.TryGetValue(reported.DisputeId, out var known) || known != reported.Open:
                 Persist(new ContractDisputeDeskInformed(reported.DisputeId, reported.Open));
@@ -105,9 +110,9 @@ public sealed partial class Contract(
                 Sender.Tell(Accepted.Instance);
                 break;
             case EndContract end:
-                Persist(new ContractEnded(end.UserId, Context.System.Time.GetUtcNow()), _ =>
+                Persist(new ContractEnded(end.UserId, Now), _ =>
                 {
-                    trackers.Tell(new ShardEnvelope(_terms.FreelancerId, new EndContractTracking(contractId)), Self);
+                    regions.Trackers.Tell(new ShardingEnvelope(_terms.FreelancerId, new EndContractTracking(contractId)), Self);
                     Sender.Tell(Accepted.Instance);
                 });
                 break;
@@ -165,7 +170,7 @@ public sealed partial class Contract(
             case SetContractWeeklyLimit limit:
                 // The new limit applies from the current week on: that week re-evaluates itself and answers, weeks
                 // after it that are already open get it too, and past weeks keep the limit they had.
-                var current = WeekOf(Context.System.Time.GetUtcNow());
+                var current = WeekOf(Now);
                 Persist(new ContractWeeklyLimitSet(limit.LimitMinutes, current.ToString()), _ =>
                 {
                     Route(current, new SetWeeklyLimit(limit.LimitMinutes));
@@ -182,7 +187,7 @@ public sealed partial class Contract(
                 Sender.Tell(new Rejected("not-hourly", "Time is tracked on hourly contracts; fixed-price work is paid by milestone."));
                 break;
             case StartContractTracking start:
-                trackers.Tell(new ShardEnvelope(start.FreelancerId, new StartTracking(
+                regions.Trackers.Tell(new ShardingEnvelope(start.FreelancerId, new StartTracking(
                     contractId, start.DeviceId, start.Memo, start.ActivityLabel, start.TakeOver, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes)), Sender);
                 break;
             default:
@@ -190,6 +195,9 @@ public sealed partial class Contract(
                 break;
         }
     }
+
+    /// <summary>What happens to a contract (its timesheets' steps above all) is shown to its watching pages.</summary>
+    protected override void OnCommitted(object @event, long sequenceNr) => PublishLive(contractId, sequenceNr);
 
     protected override object CreateSnapshot() => new ContractSnapshot(
         _terms, _limitMinutes, [.. _limitChanges.Select(c => new ContractWeeklyLimitSet(c.Limit, c.From.ToString()))], [.. _weeks],
@@ -289,7 +297,7 @@ public sealed partial class Contract(
         {
             Persist(created, e =>
             {
-                LogCreated(Log, contractId, e.Kind.ToString(), e.HourlyRateCents, e.Currency);
+                LogCreated(log, contractId, e.Kind.ToString(), e.HourlyRateCents, e.Currency);
                 Sender.Tell(Accepted.Instance);
             });
         }
@@ -305,23 +313,23 @@ public sealed partial class Contract(
         var missing = new[] { _terms!.ClientId, _terms.FreelancerId }.Where(u => !_joined.Contains(u)).ToList();
         foreach (var userId in missing)
         {
-            users.Tell(new ShardEnvelope(userId, new JoinContract(contractId)), Address);
+            regions.Users.Tell(new ShardingEnvelope(userId, new JoinContract(contractId)), Self);
         }
 
         if (missing.Count > 0)
         {
-            SetReminder(PartiesReminderKey, Context.System.Time.GetUtcNow() + rules.StepRetryInterval);
+            SetDeadline(PartiesReminderKey, Now + rules.StepRetryInterval);
         }
     }
 
-    private ReminderKey PartiesReminderKey => new(RegionType, contractId, PartiesReminder);
+    private const string PartiesReminderKey = PartiesReminder;
 
-    private ReminderKey DeskReminderKey => new(RegionType, contractId, DeskReminder);
+    private const string DeskReminderKey = DeskReminder;
 
     /// <summary>Disputes whose open or closed state the operators' desk does not know yet.</summary>
     private IEnumerable<ReportDispute> DisputesForDesk()
     {
-        var now = Context.System.Time.GetUtcNow();
+        var now = Now;
         var timesheets = _timesheets.Values.Where(t => t.DisputeId is not null)
             .Select(t => new ReportDispute(t.DisputeId!, contractId, t.Week, "timesheet", t.DisputeReason ?? string.Empty, t.Status == TimesheetStatus.Disputed, now));
         var milestones = _milestones.Values.Where(m => m.DisputeId is not null)
@@ -334,19 +342,17 @@ public sealed partial class Contract(
         var pending = DisputesForDesk().ToList();
         foreach (var report in pending)
         {
-            disputeDesks.Tell(new ShardEnvelope(Operations.DisputeDesk.EntityId, report), Address);
+            regions.DisputeDesks.Tell(new ShardingEnvelope(Operations.DisputeDesk.EntityId, report), Self);
         }
 
         if (pending.Count > 0)
         {
-            SetReminder(DeskReminderKey, Context.System.Time.GetUtcNow() + rules.StepRetryInterval);
+            SetDeadline(DeskReminderKey, Now + rules.StepRetryInterval);
         }
     }
 
     private TimeZoneInfo WeekZone => rules.Cycle.WeekZone;
 
-    /// <summary>Where other entities answer this contract's requests: through the region, so no answer is lost to passivation.</summary>
-    private IActorRef Address => field ??= new EntityAddress(contracts, contractId);
 
     /// <summary>The limit in force for <paramref name="week"/>: the last change from that week or before, else the original.</summary>
     private int? LimitFor(IsoWeek week)
@@ -411,7 +417,7 @@ public sealed partial class Contract(
                 return;
             }
 
-            if (Context.System.Time.GetUtcNow() >= schedule.LocksAt)
+            if (Now >= schedule.LocksAt)
             {
                 // A week nobody worked in while it ran stays closed: no time can be added after its lock.
                 sender.Tell(new Rejected("week-locked", $"Week {week} ended at {schedule.LocksAt:O}; its time can no longer change."));
@@ -433,11 +439,11 @@ public sealed partial class Contract(
         // Opening is idempotent; both messages travel the same path, so the week is open before the command.
         if (_openedHere.Add(week.ToString()))
         {
-            weeks.Tell(new ShardEnvelope(entityId, new OpenWeek(new WeekTerms(
+            regions.Weeks.Tell(new ShardingEnvelope(entityId, new OpenWeek(new WeekTerms(
                 contractId, week, WeekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, LimitFor(week)))), Self);
         }
 
-        weeks.Tell(new ShardEnvelope(entityId, command), sender);
+        regions.Weeks.Tell(new ShardingEnvelope(entityId, command), sender);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Contract {ContractId} created: {Kind}, {RateCents} cents an hour in {Currency}")]

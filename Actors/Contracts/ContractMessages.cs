@@ -28,7 +28,9 @@ public sealed record SetContractWeeklyLimit(int? LimitMinutes);
 /// A Work Diary command for the week that owns the segment of <see cref="At"/>; the contract routes it there.
 /// Only the freelancer's and client's diary commands pass (not the limit, the lock or the week's terms).
 /// </summary>
-public sealed record ForWeek(DateTimeOffset At, object Command);
+public sealed record ForWeek(
+    DateTimeOffset At,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Persistence.EnclosedMessageConverter))] object Command);
 
 /// <summary>A tracker's per-minute activity; the contract splits it by week, and the week answers.</summary>
 public sealed record RecordTrackedActivity(IReadOnlyList<ActivityMinute> Minutes);

@@ -1,5 +1,6 @@
+using Akka.Actor;
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Hosting;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -9,7 +10,7 @@ namespace LiveTracker.Actors.Contracts;
 /// <see cref="WeekBilling"/> decide what is billed. Resident state is one week at most, so a contract that runs
 /// for years never loads more than the week it is asked about.
 /// </summary>
-public sealed class WorkWeek : PersistentActor
+public sealed class WorkWeek : DomainEntity
 {
     private const int MinutesPerWeek = 7 * 24 * 60;
 
@@ -23,13 +24,22 @@ public sealed class WorkWeek : PersistentActor
     private int? _limitMinutes;
     private bool _locked;
 
-    public WorkWeek(string entityId, PersistenceContext persistence, TimeSpan clockSkewTolerance)
-        : base("work-week-" + entityId, persistence) => _clockSkewTolerance = clockSkewTolerance;
+    /// <summary>The shard region's type name.</summary>
+    public const string RegionType = "work-weeks";
+
+    private readonly string _contractId;
+
+    public WorkWeek(string entityId, TimeProvider time, int snapshotEvery, TimeSpan clockSkewTolerance)
+        : base("work-week-" + entityId, RegionType, entityId, time, snapshotEvery)
+    {
+        _clockSkewTolerance = clockSkewTolerance;
+        _contractId = entityId[..entityId.LastIndexOf('@')];
+    }
 
     /// <summary>The region entity id of a contract's week.</summary>
     public static string EntityId(string contractId, IsoWeek week) => $"{contractId}@{week}";
 
-    protected override void OnCommand(object command)
+    protected override void Handle(object command)
     {
         if (command is OpenWeek open)
         {
@@ -104,13 +114,16 @@ public sealed class WorkWeek : PersistentActor
                 Sender.Tell(Accepted.Instance);
                 break;
             case LockWeek:
-                Persist(new WeekLocked(Context.System.Time.GetUtcNow()), _ => Sender.Tell(Accepted.Instance));
+                Persist(new WeekLocked(Now), _ => Sender.Tell(Accepted.Instance));
                 break;
             default:
                 Unhandled(command);
                 break;
         }
     }
+
+    /// <summary>Every event of a week is something its contract's watching pages may show.</summary>
+    protected override void OnCommitted(object @event, long sequenceNr) => PublishLive(_contractId, sequenceNr);
 
     protected override void ApplyEvent(object @event)
     {
@@ -511,7 +524,7 @@ public sealed class WorkWeek : PersistentActor
             return locked;
         }
 
-        if (at > Context.System.Time.GetUtcNow() + _clockSkewTolerance)
+        if (at > Now + _clockSkewTolerance)
         {
             return new Rejected("capture-in-future", $"{at:O} is in the future; check the computer's clock.");
         }

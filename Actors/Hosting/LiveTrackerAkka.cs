@@ -7,6 +7,8 @@ using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Sessions;
 using LiveTracker.Actors.Deadlines;
 using LiveTracker.Actors.Operations;
 using LiveTracker.Actors.Payments;
@@ -105,6 +107,24 @@ public static class LiveTrackerAkka
             id => Props.Create(() => new BillingAccount(id, gateway, time, billingLog, snapshotEvery, gatewayTimeout)),
             extractor,
             shards);
+        var rules = settings.ToContractRules();
+        var contractLog = loggers.CreateLogger<Contract>();
+        var skew = settings.Domain.ClockSkewTolerance;
+        builder.WithShardRegion<ContractRegion>(
+            Contract.RegionType,
+            (_, registry, _) => id => Props.Create(() => new Contract(id, rules, new DomainRegionRefs(registry), time, contractLog, snapshotEvery)),
+            extractor,
+            shards);
+        builder.WithShardRegion<WeekRegion>(
+            WorkWeek.RegionType, id => Props.Create(() => new WorkWeek(id, time, snapshotEvery, skew)), extractor, shards);
+
+        // A tracking freelancer's tracker holds the time of the last input in memory: it passivates itself when not tracking.
+        var passivateAfter = settings.Sharding.PassivateIdleEntityAfter;
+        builder.WithShardRegion<TrackerRegion>(
+            FreelancerTracker.RegionType,
+            (_, registry, _) => id => Props.Create(() => new FreelancerTracker(id, registry.Get<ContractRegion>(), time, snapshotEvery, passivateAfter)),
+            extractor,
+            new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false });
         var keeperLog = loggers.CreateLogger<DeadlineKeeper>();
         builder.WithSingleton<DeadlineKeeperSingleton>(
             DeadlineKeeper.SingletonName,
@@ -133,7 +153,10 @@ public static class LiveTrackerAkka
             Ask<SupportDeskRegion>(SupportDesk.EntityId, new GetSupportReports(1)),
             Ask<UserRegion>("warm-up", new GetUser()),
             Ask<DisputeDeskRegion>(DisputeDesk.EntityId, new GetOpenDisputes()),
-            Ask<BillingRegion>("warm-up", new GetBillingAccount()));
+            Ask<BillingRegion>("warm-up", new GetBillingAccount()),
+            Ask<ContractRegion>("warm-up", new GetContract()),
+            Ask<WeekRegion>("warm-up@2026-W01", new GetDiary()),
+            Ask<TrackerRegion>("warm-up", new GetTracking()));
     }
 
     /// <summary>A node alone is a one-member cluster: with no seed nodes configured it joins itself.</summary>
@@ -146,7 +169,8 @@ public static class LiveTrackerAkka
         }
     }
 
-    private static string ConnectionString(PersistenceSettings persistence) =>
+    /// <summary>The connection string of the node's database, as the journal uses it.</summary>
+    public static string ConnectionString(PersistenceSettings persistence) =>
         persistence.Provider == PersistenceProvider.PostgreSql
             ? persistence.ConnectionString
             : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = persistence.SqliteFile, Pooling = true }.ToString();

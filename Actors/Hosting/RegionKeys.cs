@@ -19,3 +19,12 @@ public sealed class BillingRegion;
 
 /// <summary>The cluster's one <see cref="Deadlines.DeadlineKeeper"/> (a singleton; the registry holds its proxy).</summary>
 public sealed class DeadlineKeeperSingleton;
+
+/// <summary>The region of <see cref="Contracts.Contract"/> entities.</summary>
+public sealed class ContractRegion;
+
+/// <summary>The region of <see cref="Contracts.WorkWeek"/> entities (one contract's week each).</summary>
+public sealed class WeekRegion;
+
+/// <summary>The region of freelancers' <see cref="Sessions.FreelancerTracker"/> entities.</summary>
+public sealed class TrackerRegion;

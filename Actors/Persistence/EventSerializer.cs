@@ -43,7 +43,7 @@ public sealed class EventSerializer
     private readonly ConcurrentDictionary<string, IEventUpcaster> _upcasters = new(StringComparer.Ordinal);
 
     public EventSerializer(JsonSerializerOptions? options = null) =>
-        Options = options ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Options = options ?? new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new TimeZoneIdConverter() } };
 
     public JsonSerializerOptions Options { get; }
 
@@ -154,5 +154,60 @@ public sealed class EventSerializer
         }
 
         return (manifest, node.ToJsonString());
+    }
+}
+
+/// <summary>A time zone travels as its IANA/Windows id (a week's terms name the zone its week rules use).</summary>
+internal sealed class TimeZoneIdConverter : System.Text.Json.Serialization.JsonConverter<TimeZoneInfo>
+{
+    public override TimeZoneInfo Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        TimeZoneInfo.FindSystemTimeZoneById(reader.GetString() ?? throw new JsonException("A time zone id is required."));
+
+    public override void Write(Utf8JsonWriter writer, TimeZoneInfo value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStringValue(value.Id);
+    }
+}
+
+/// <summary>
+/// A message inside a message (<see cref="Contracts.ForWeek.Command"/>): written with its type's name so the node that
+/// reads it gets the same command back. Only for messages that travel, never for stored events: both ends of a hop
+/// run the same build.
+/// </summary>
+public sealed class EnclosedMessageConverter : System.Text.Json.Serialization.JsonConverter<object>
+{
+    public override object Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.GetString() != "type" || !reader.Read())
+        {
+            throw new JsonException("An enclosed message starts with its type.");
+        }
+
+        var type = Type.GetType(reader.GetString() ?? string.Empty, throwOnError: true)!;
+        if (!reader.Read() || reader.GetString() != "message" || !reader.Read())
+        {
+            throw new JsonException("An enclosed message has a message after its type.");
+        }
+
+        var message = JsonSerializer.Deserialize(ref reader, type, options) ?? throw new JsonException("An enclosed message is null.");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("An enclosed message has only a type and a message.");
+        }
+
+        return message;
+    }
+
+    public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        writer.WriteString("type", value.GetType().AssemblyQualifiedName);
+        writer.WritePropertyName("message");
+        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        writer.WriteEndObject();
     }
 }

@@ -1,9 +1,9 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Cluster;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Kernel;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Reminders;
+using LiveTracker.Actors.Deadlines;
+using LiveTracker.Actors.Hosting;
 
 namespace LiveTracker.Actors.Sessions;
 
@@ -12,15 +12,16 @@ namespace LiveTracker.Actors.Sessions;
 /// tracks one contract from one device at a time. Activity is forwarded to the contract's week, and idleness is
 /// enforced here, on the server: no input for the contract's idle timeout pauses tracking and the idle span's
 /// segments are marked idle (not billed). The idle check is a durable reminder, so a session whose agent and node
-/// both went away is still paused when the node comes back.
+/// both went away is still paused when the node comes back. The time of the last input lives in memory, so a tracker
+/// whose freelancer tracks is never passivated; one that does not passivates itself after <c>passivateAfter</c>.
 /// </summary>
-public sealed class FreelancerTracker(string freelancerId, PersistenceContext persistence, IActorRef contracts)
-    : PersistentActor("tracker-" + freelancerId, persistence)
+public sealed class FreelancerTracker(string freelancerId, IActorRef contracts, TimeProvider time, int snapshotEvery, TimeSpan passivateAfter)
+    : DomainEntity("tracker-" + freelancerId, RegionType, freelancerId, time, snapshotEvery)
 {
-    /// <summary>The region type name: reminders are addressed to it.</summary>
+    /// <summary>The shard region's type name: deadlines are addressed to it.</summary>
     public const string RegionType = "trackers";
 
-    private readonly ReminderKey _idleCheck = new(RegionType, freelancerId, "idle-check");
+    private const string IdleCheck = "idle-check";
     private TrackingStarted? _session;
     private string? _lastStopReason;
     private DateTimeOffset _lastInputAt;
@@ -39,12 +40,16 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         if (_session is not null)
         {
             // Input seen before a node restart is not journaled here; give the session a full timeout from now.
-            _lastInputAt = Context.System.Time.GetUtcNow();
-            Context.Parent.Tell(new KeepAlive(true), Self);
+            _lastInputAt = Now;
         }
+
+        KeepAlive(_session is not null);
     }
 
-    protected override void OnCommand(object command)
+    /// <summary>No passivation while tracking (the last input time is in memory); otherwise after a while without messages.</summary>
+    private void KeepAlive(bool tracking) => Context.SetReceiveTimeout(tracking ? null : passivateAfter);
+
+    protected override void Handle(object command)
     {
         switch (command)
         {
@@ -72,10 +77,12 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             case ReportActivity report:
                 Report(report);
                 break;
-            case ReminderDue:
+            case DeadlineDue due:
                 CheckIdle();
-                var reminder = Sender;
-                AfterPersist(() => reminder.Tell(ReminderAck.Instance));
+                AcknowledgeDeadline(due);
+                break;
+            case ReceiveTimeout:
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 break;
             case GetTracking:
                 Sender.Tell(new TrackingView(
@@ -102,11 +109,6 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             case TrackingStopped stopped:
                 _session = null;
                 _lastStopReason = stopped.Reason;
-                if (!IsRecovering)
-                {
-                    Context.Parent.Tell(new KeepAlive(false), Self);
-                }
-
                 break;
             case TrackerMemoChanged memo when _session is not null:
                 _session = _session with { Memo = memo.Memo, ActivityLabel = memo.ActivityLabel };
@@ -114,7 +116,22 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         }
     }
 
-    private DateTimeOffset Now => Context.System.Time.GetUtcNow();
+    protected override void OnCommitted(object @event, long sequenceNr)
+    {
+        switch (@event)
+        {
+            case TrackingStarted { ContractId: var contractId }:
+                PublishLive(contractId, sequenceNr);
+                break;
+            case TrackingStopped { ContractId: { } contractId }:
+                KeepAlive(_session is not null);
+                PublishLive(contractId, sequenceNr);
+                break;
+            case TrackerMemoChanged { ContractId: { } contractId }:
+                PublishLive(contractId, sequenceNr);
+                break;
+        }
+    }
 
     /// <summary>A session starts its idle check and a stopped one ends it, in the same write as the event.</summary>
     protected override void OnPersisting(object @event)
@@ -122,10 +139,10 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         switch (@event)
         {
             case TrackingStarted started:
-                SetReminder(_idleCheck, started.StartedAt.AddMinutes(started.IdleTimeoutMinutes));
+                SetDeadline(IdleCheck, started.StartedAt.AddMinutes(started.IdleTimeoutMinutes));
                 break;
             case TrackingStopped when _session is null:
-                CancelReminder(_idleCheck);
+                ClearDeadline(IdleCheck);
                 break;
         }
     }
@@ -154,8 +171,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             start.SegmentMinutes, start.IdleTimeoutMinutes, Now);
         Persist(started, s =>
         {
-            // The time of the last input lives in memory, so a tracking freelancer's tracker must not be passivated.
-            Context.Parent.Tell(new KeepAlive(true), Self);
+            KeepAlive(true);
             _lastInputAt = s.StartedAt;
             Sender.Tell(new TrackingSession(s.SessionId));
         });
@@ -172,7 +188,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         }
 
         // The week answers the agent itself, after the minutes are durable (or with why they were refused).
-        contracts.Tell(new ShardEnvelope(_session.ContractId, new RecordTrackedActivity(report.Minutes)), Sender);
+        contracts.Tell(new ShardingEnvelope(_session.ContractId, new RecordTrackedActivity(report.Minutes)), Sender);
 
         // Input from before this session or from the future (a wrong agent clock) says nothing about idleness now.
         var now = Now;
@@ -200,7 +216,7 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
         var now = Now;
         if (now - _lastInputAt < IdleTimeout)
         {
-            SetReminder(_idleCheck, _lastInputAt + IdleTimeout);
+            SetDeadline(IdleCheck, _lastInputAt + IdleTimeout);
             return;
         }
 
@@ -213,8 +229,8 @@ public sealed class FreelancerTracker(string freelancerId, PersistenceContext pe
             {
                 var idle = new MarkIdle(idleFrom, now);
                 // A span across a week boundary is sent to both weeks; each keeps its own part.
-                contracts.Tell(new ShardEnvelope(contractId, new ForWeek(idleFrom, idle)), Self);
-                contracts.Tell(new ShardEnvelope(contractId, new ForWeek(now.AddTicks(-1), idle)), Self);
+                contracts.Tell(new ShardingEnvelope(contractId, new ForWeek(idleFrom, idle)), Self);
+                contracts.Tell(new ShardingEnvelope(contractId, new ForWeek(now.AddTicks(-1), idle)), Self);
             }
         });
     }

@@ -33,13 +33,12 @@ public sealed class NodeBillingCycleTests : IDisposable
         await using (var node = LiveTrackerHost.Build(settings, time: clock))
         {
             await node.StartAsync();
-            var regions = node.Services.GetRequiredService<DomainRegions>();
             var domain = node.Services.GetRequiredService<DomainClient>();
             Assert.IsType<PaymentMethodAccepted>(
                 await domain.BillingAsync("client-1", new AddPaymentMethod(PaymentMethodKind.Card, "sandbox-card-ok", true, false), CancellationToken.None));
-            await regions.Contracts.AskExpecting<Accepted>("c-1", new CreateContract("client-1", "freelancer-1", "Site", ContractKind.Hourly, 6000, "USD", null, 10, 24));
-            await regions.Contracts.AskExpecting<CaptureAccepted>("c-1", new ForWeek(monday9.AddMinutes(4), new RecordCapture("k", monday9.AddMinutes(4), CaptureKind.Screen, "blob", 10, Memo: "work")));
-            await regions.Contracts.AskExpecting<Accepted>("c-1", new ForWeek(monday9, new RecordActivity([new ActivityMinute(monday9.AddMinutes(2), 20, 1, 0)])));
+            Assert.IsType<Accepted>(await domain.ContractAsync("c-1", new CreateContract("client-1", "freelancer-1", "Site", ContractKind.Hourly, 6000, "USD", null, 10, 24), CancellationToken.None));
+            Assert.IsType<CaptureAccepted>(await domain.ContractAsync("c-1", new ForWeek(monday9.AddMinutes(4), new RecordCapture("k", monday9.AddMinutes(4), CaptureKind.Screen, "blob", 10, Memo: "work")), CancellationToken.None));
+            Assert.IsType<Accepted>(await domain.ContractAsync("c-1", new ForWeek(monday9, new RecordActivity([new ActivityMinute(monday9.AddMinutes(2), 20, 1, 0)])), CancellationToken.None));
             await node.StopAsync();
         }
 
@@ -48,11 +47,11 @@ public sealed class NodeBillingCycleTests : IDisposable
         await using (var node = LiveTrackerHost.Build(settings, time: clock))
         {
             await node.StartAsync();
-            var regions = node.Services.GetRequiredService<DomainRegions>();
+            var domain = node.Services.GetRequiredService<DomainClient>();
             await AwaitAssertions.AwaitAssertAsync(
                 async () =>
                 {
-                    var timesheet = await regions.Contracts.AskExpecting<TimesheetView>("c-1", new GetTimesheet(IsoWeek.Parse("2026-W47")));
+                    var timesheet = Assert.IsType<TimesheetView>(await domain.ContractAsync("c-1", new GetTimesheet(IsoWeek.Parse("2026-W47")), CancellationToken.None));
                     Assert.Equal((TimesheetStatus.Charged, 1000L), (timesheet.Status, timesheet.ChargedCents ?? 0));
                 },
                 ActorTestKit.DefaultTimeout);

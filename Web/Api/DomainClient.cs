@@ -14,16 +14,16 @@ namespace LiveTracker.Web.Api;
 /// timeout and the request's cancellation. Endpoints hold no rules; they translate HTTP to messages and back.
 /// </summary>
 public sealed class DomainClient(
-    DomainRegions regions,
     LiveTrackerSettings settings,
+    IRequiredActor<ContractRegion> contracts,
+    IRequiredActor<TrackerRegion> trackers,
+    IRequiredActor<WeekRegion> weeks,
     IRequiredActor<TokenRegion> tokens,
     IRequiredActor<SupportDeskRegion> supportDesks,
     IRequiredActor<UserRegion> users,
     IRequiredActor<BillingRegion> billingAccounts,
     IRequiredActor<DisputeDeskRegion> disputeDesks)
 {
-    public DomainRegions Regions => regions;
-
     /// <summary>An access token entity (the id is the token's SHA-256).</summary>
     public async Task<object> TokenAsync(string tokenId, object message, CancellationToken cancellationToken) =>
         await AskEntityAsync(await tokens.GetAsync(cancellationToken), tokenId, message, cancellationToken);
@@ -56,6 +56,9 @@ public sealed class DomainClient(
     {
         var regions = new (string Type, IActorRef Region)[]
         {
+            (Contract.RegionType, await contracts.GetAsync(cancellationToken)),
+            (WorkWeek.RegionType, await weeks.GetAsync(cancellationToken)),
+            (Actors.Sessions.FreelancerTracker.RegionType, await trackers.GetAsync(cancellationToken)),
             (AccessToken.RegionType, await tokens.GetAsync(cancellationToken)),
             (SupportDesk.RegionType, await supportDesks.GetAsync(cancellationToken)),
             (UserAccount.RegionType, await users.GetAsync(cancellationToken)),
@@ -72,14 +75,13 @@ public sealed class DomainClient(
         return counts;
     }
 
-    public Task<object> AskAsync(Actors.Cluster.EntityRegion region, string entityId, object message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(region);
-        return region.Ask<object>(entityId, message, settings.Actors.AskTimeout, cancellationToken);
-    }
+    /// <summary>A contract (Work Diary commands go through it to the week they belong to).</summary>
+    public async Task<object> ContractAsync(string contractId, object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await contracts.GetAsync(cancellationToken), contractId, message, cancellationToken);
 
-    public Task<object> ContractAsync(string contractId, object message, CancellationToken cancellationToken) =>
-        AskAsync(regions.Contracts, contractId, message, cancellationToken);
+    /// <summary>A freelancer's tracker (on or off, which contract, activity).</summary>
+    public async Task<object> TrackerAsync(string freelancerId, object message, CancellationToken cancellationToken) =>
+        await AskEntityAsync(await trackers.GetAsync(cancellationToken), freelancerId, message, cancellationToken);
 
     /// <summary>A Work Diary command for a whole week (not a moment in it): routed by the week's middle, in the week zone.</summary>
     public Task<object> WeekAsync(string contractId, Actors.Billing.IsoWeek week, object command, CancellationToken cancellationToken) =>

@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Kernel;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace LiveTracker.Web.Api;
@@ -12,7 +11,7 @@ public sealed class OverloadExceptionHandler : IExceptionHandler
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (exception is not (AskTimeoutException or ActorStoppedException or Akka.Actor.AskTimeoutException))
+        if (exception is not Akka.Actor.AskTimeoutException)
         {
             return false;
         }

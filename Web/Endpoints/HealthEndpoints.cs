@@ -1,5 +1,5 @@
 using LiveTracker.Actors.Configuration;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Live;
 
 namespace LiveTracker.Web.Endpoints;
 
@@ -14,7 +14,7 @@ public static class HealthEndpoints
         endpoints.MapGet("/healthz", (LiveTrackerSettings settings) =>
             Results.Json(new HealthStatus("ok", settings.NodeId, null)));
 
-        endpoints.MapGet("/readyz", async (LiveTrackerSettings settings, IPersistenceStore store, Akka.Actor.ActorSystem actors, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/readyz", async (LiveTrackerSettings settings, JournalPosition journal, Akka.Actor.ActorSystem actors, CancellationToken cancellationToken) =>
         {
             var member = Akka.Cluster.Cluster.Get(actors).SelfMember;
             if (member.Status != Akka.Cluster.MemberStatus.Up)
@@ -24,7 +24,7 @@ public static class HealthEndpoints
 
             try
             {
-                var ordering = await store.EventLog.ReadHighestOrderingAsync(cancellationToken);
+                var ordering = await journal.HighestOrderingAsync(cancellationToken);
                 return Results.Json(new HealthStatus("ready", settings.NodeId, ordering));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -40,11 +40,6 @@ public static class OperatorEndpoints
     private static async Task<IResult> ClusterAsync(DomainClient domain, LiveTrackerSettings settings, CancellationToken cancellationToken)
     {
         var regions = new List<RegionStatus>();
-        foreach (var region in domain.Regions.All)
-        {
-            regions.Add(new RegionStatus(region.TypeName, region.Extractor.ShardCount, await region.CountEntitiesAsync(cancellationToken)));
-        }
-
         foreach (var (type, entities) in await domain.ShardedEntityCountsAsync(cancellationToken))
         {
             regions.Add(new RegionStatus(type, settings.Sharding.ShardCount, entities));

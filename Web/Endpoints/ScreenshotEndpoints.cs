@@ -145,7 +145,7 @@ public static class ScreenshotEndpoints
 
         // An upload without a memo gets the one the freelancer is tracking with.
         var (memo, label) = (meta.Memo, meta.ActivityLabel);
-        if (memo is null && await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) is TrackingView { Active: true } tracking
+        if (memo is null && await domain.TrackerAsync(user.UserId, new GetTracking(), cancellationToken) is TrackingView { Active: true } tracking
             && tracking.ContractId == id)
         {
             (memo, label) = (tracking.Memo, label ?? tracking.ActivityLabel);

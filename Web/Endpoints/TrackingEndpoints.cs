@@ -67,14 +67,14 @@ public static class TrackingEndpoints
         }
 
         // Without a device: the session on this contract, wherever it runs.
-        var tracking = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) as TrackingView;
+        var tracking = await domain.TrackerAsync(user.UserId, new GetTracking(), cancellationToken) as TrackingView;
         var device = request?.DeviceId ?? (tracking?.ContractId == id ? tracking.DeviceId : null);
         if (device is null)
         {
             return Results.Ok();
         }
 
-        var reply = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new StopTracking(device), cancellationToken);
+        var reply = await domain.TrackerAsync(user.UserId, new StopTracking(device), cancellationToken);
         return reply is Accepted ? Results.Ok() : ApiProblems.Unexpected(reply);
     }
 
@@ -91,13 +91,13 @@ public static class TrackingEndpoints
             return ApiProblems.Invalid("invalid-memo", "memo is required, at most 1000 characters.");
         }
 
-        if (await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) is not TrackingView { Active: true } tracking
+        if (await domain.TrackerAsync(user.UserId, new GetTracking(), cancellationToken) is not TrackingView { Active: true } tracking
             || tracking.ContractId != id)
         {
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "not-tracking", "Tracking is off on this contract.");
         }
 
-        var reply = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new ChangeMemo(request.Memo, request.ActivityLabel), cancellationToken);
+        var reply = await domain.TrackerAsync(user.UserId, new ChangeMemo(request.Memo, request.ActivityLabel), cancellationToken);
         return reply is Accepted ? Results.Ok() : ApiProblems.Unexpected(reply);
     }
 
@@ -120,9 +120,9 @@ public static class TrackingEndpoints
         }
 
         var minutes = items.Select(i => new ActivityMinute(i.MinuteUtc.ToUniversalTime(), i.Keystrokes, i.MouseClicks, i.Scrolls)).ToList();
-        var tracking = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) as TrackingView;
+        var tracking = await domain.TrackerAsync(user.UserId, new GetTracking(), cancellationToken) as TrackingView;
         var reply = tracking is { Active: true } && tracking.ContractId == id
-            ? await domain.AskAsync(domain.Regions.Trackers, user.UserId, new ReportActivity(tracking.DeviceId!, minutes, id), cancellationToken)
+            ? await domain.TrackerAsync(user.UserId, new ReportActivity(tracking.DeviceId!, minutes, id), cancellationToken)
             : null;
         // Not (or no longer: stopped or switched since the look above) tracking on this contract: straight to its weeks.
         if (reply is null or Rejected { Code: "not-tracking" })
@@ -136,7 +136,7 @@ public static class TrackingEndpoints
         string? contractId, HttpContext context, DomainClient domain, LiveTrackerSettings settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var user = context.User();
-        var tracking = await domain.AskAsync(domain.Regions.Trackers, user.UserId, new GetTracking(), cancellationToken) as TrackingView;
+        var tracking = await domain.TrackerAsync(user.UserId, new GetTracking(), cancellationToken) as TrackingView;
         var shown = contractId ?? (tracking?.Active == true ? tracking.ContractId : null);
         var (today, week, amount) = (0, 0, 0L);
         if (shown is not null && await domain.ContractForPartyAsync(shown, user, cancellationToken) is not null)

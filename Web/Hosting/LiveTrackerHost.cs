@@ -136,9 +136,10 @@ public static class LiveTrackerHost
         builder.Services.AddOpenApi();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<WatchedContracts>();
-        builder.Services.AddSingleton(new Actors.Persistence.EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
+        builder.Services.AddSingleton(new Actors.Live.JournalPosition(settings.Persistence));
         builder.Services.AddSingleton<LiveReplay>();
-        builder.Services.AddHostedService<LiveFeed>();
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 
         var app = builder.Build();
         if (settings.Http.AccessLog)

@@ -1,122 +1,152 @@
-using LiveTracker.Actors.Persistence;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Live;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveTracker.Web.Live;
 
 /// <summary>
-/// Tails the journal by ordering (woken by the journal's notification) and pushes each event of a watched
-/// contract to its hub group. Only what is committed to the journal is ever read, so nothing reaches a page
-/// before it is durable.
+/// Pushes each committed event of a watched contract to its hub group. The entity publishes where it wrote
+/// (<see cref="LiveEventWritten"/> on the contract's DistributedPubSub topic, whichever node it runs on); this node
+/// subscribes to the topics of the contracts its pages watch, reads each event back from the journal
+/// (Akka.Persistence.Query, by persistence id and sequence number, which also gives its ordering) and sends it. Only
+/// what the journal holds is ever sent, in the order each contract's events were published.
 /// </summary>
 public sealed partial class LiveFeed(
-    IPersistenceStore store, EventSerializer serializer, WatchedContracts watched, IHubContext<WorkViewHub> hub, ILogger<LiveFeed> logger)
-    : BackgroundService
+    ActorSystem system, WatchedContracts watched, IHubContext<WorkViewHub> hub, LiveTrackerSettings settings, ILogger<LiveFeed> logger)
+    : IHostedService
 {
-    // Only the feed loop reads and moves it.
-    private long _position;
+    private readonly Lock _gate = new();
 
-    // The last send of each contract; the feed loop is the only writer, so no lock.
+    // The last send of each contract, so that its messages go out in order without waiting on one another.
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
+    private SqlReadJournal? _journal;
+    private IMaterializer? _materializer;
+    private IActorRef? _listener;
 
-    public static IEnumerable<LiveMessage> Messages(JournalEvent stored, EventSerializer serializer)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(stored);
-        ArgumentNullException.ThrowIfNull(serializer);
-        object @event;
-        try
-        {
-            @event = serializer.Deserialize(stored.Manifest, stored.Payload);
-        }
-        catch (Exception ex) when (ex is UnknownManifestException or System.Text.Json.JsonException or NotSupportedException)
-        {
-            return []; // an event this version cannot read is not shown live; the page's next read has it
-        }
-
-        return LiveMessages.From(stored, @event);
+        _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        _materializer = system.Materializer(namePrefix: "live-feed");
+        _listener = system.ActorOf(Props.Create(() => new Listener(this)), "live-feed");
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        // Pages that connect later ask for replay; the feed itself starts at the present.
-        _position = await store.EventLog.ReadHighestOrderingAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        _listener?.Tell(PoisonPill.Instance);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The read journal, for replays.</summary>
+    public SqlReadJournal Journal => _journal ?? throw new InvalidOperationException("The live feed has not started.");
+
+    public IMaterializer Materializer => _materializer ?? throw new InvalidOperationException("The live feed has not started.");
+
+    /// <summary>Subscribes this node to the contract's events; returns once the subscription is in place.</summary>
+    public Task SubscribeAsync(string contractId, CancellationToken cancellationToken) =>
+        (_listener ?? throw new InvalidOperationException("The live feed has not started."))
+            .Ask<SubscribeAck>(new Listener.Watch(contractId), settings.Actors.AskTimeout, cancellationToken);
+
+    /// <summary>Ends this node's subscription when no page here watches the contract any more.</summary>
+    public void UnsubscribeIfUnwatched(string contractId)
+    {
+        if (!watched.IsWatched(contractId))
         {
-            try
+            _listener?.Tell(new Listener.Unwatch(contractId));
+        }
+    }
+
+    private void Written(LiveEventWritten written)
+    {
+        if (!watched.IsWatched(written.ContractId))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var previous = _sending.GetValueOrDefault(written.ContractId, Task.CompletedTask);
+            _sending[written.ContractId] = SendAfterAsync(previous, written);
+            if (_sending.Count > 10_000)
             {
-                var batch = await store.EventLog.ReadAfterAsync(_position, 1000, stoppingToken);
-                if (batch.Count == 0)
+                foreach (var done in _sending.Where(s => s.Value.IsCompleted).Select(s => s.Key).ToList())
                 {
-                    await store.EventLog.WaitForEventsAfterAsync(_position, stoppingToken);
-                    continue;
+                    _sending.Remove(done);
                 }
-
-                foreach (var stored in batch)
-                {
-                    // Unwatched contracts cost no deserialization; a tracker's events name their contract inside.
-                    var contractId = LiveMessages.ContractOf(stored.PersistenceId);
-                    if (contractId is not null ? watched.IsWatched(contractId) : LiveMessages.IsTracker(stored.PersistenceId))
-                    {
-                        foreach (var message in Messages(stored, serializer).Where(m => watched.IsWatched(m.ContractId)))
-                        {
-                            Send(message, stoppingToken);
-                        }
-                    }
-
-                    _position = stored.Ordering;
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The feed must outlive a database hiccup; it resumes from its position.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogFeedFailed(logger, ex, _position);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
     }
 
-    /// <summary>
-    /// Sends in order per contract, but without waiting: a page that stops reading its WebSocket holds back only
-    /// its own contracts' messages (until SignalR drops it), never the feed or other contracts.
-    /// </summary>
-    private void Send(LiveMessage message, CancellationToken cancellationToken)
-    {
-        var previous = _sending.GetValueOrDefault(message.ContractId, Task.CompletedTask);
-        _sending[message.ContractId] = SendAfterAsync(previous, message, cancellationToken);
-        if (_sending.Count > 10_000)
-        {
-            foreach (var done in _sending.Where(s => s.Value.IsCompleted).Select(s => s.Key).ToList())
-            {
-                _sending.Remove(done);
-            }
-        }
-    }
-
-    private async Task SendAfterAsync(Task previous, LiveMessage message, CancellationToken cancellationToken)
+    private async Task SendAfterAsync(Task previous, LiveEventWritten written)
     {
         await previous.ConfigureAwait(false);
         try
         {
-            await hub.Clients.Group(WorkViewHub.Group(message.ContractId)).SendAsync(message.Method, message.Payload, cancellationToken).ConfigureAwait(false);
+            var stored = await Journal.CurrentEventsByPersistenceId(written.PersistenceId, written.SequenceNr, written.SequenceNr)
+                .RunWith(Sink.FirstOrDefault<EventEnvelope>(), Materializer).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return;
+            }
+
+            foreach (var message in LiveMessages.From(stored).Where(m => m.ContractId == written.ContractId))
+            {
+                await hub.Clients.Group(WorkViewHub.Group(message.ContractId)).SendAsync(message.Method, message.Payload).ConfigureAwait(false);
+            }
         }
-#pragma warning disable CA1031 // One failed send (a connection going away) must not stop the contract's later messages.
-        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning disable CA1031 // One failed read or send must not stop the contract's later messages; a page resumes with WatchFrom.
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogSendFailed(logger, ex, message.ContractId);
+            LogSendFailed(logger, ex, written.ContractId);
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>This node's subscriber on the contracts' topics.</summary>
+    private sealed class Listener : ReceiveActor
+    {
+        private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        private readonly Dictionary<string, List<IActorRef>> _waiting = new(StringComparer.Ordinal);
+
+        public Listener(LiveFeed feed)
         {
+            Receive<LiveEventWritten>(feed.Written);
+            Receive<Watch>(watch =>
+            {
+                var topic = LiveTopics.Of(watch.ContractId);
+                if (!_waiting.TryGetValue(topic, out var askers))
+                {
+                    _waiting[topic] = askers = [];
+                }
+
+                askers.Add(Sender);
+                _mediator.Tell(new Subscribe(topic, Self));
+            });
+            Receive<SubscribeAck>(ack =>
+            {
+                if (_waiting.Remove(ack.Subscribe.Topic, out var askers))
+                {
+                    foreach (var asker in askers)
+                    {
+                        asker.Tell(ack);
+                    }
+                }
+            });
+            Receive<Unwatch>(unwatch => _mediator.Tell(new Unsubscribe(LiveTopics.Of(unwatch.ContractId), Self)));
+            Receive<UnsubscribeAck>(_ => { });
         }
+
+        public sealed record Watch(string ContractId);
+
+        public sealed record Unwatch(string ContractId);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live message for contract {ContractId} could not be sent")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string contractId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The live feed failed after ordering {Position}; resuming")]
-    private static partial void LogFeedFailed(ILogger logger, Exception exception, long position);
 }

@@ -1,5 +1,5 @@
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Persistence;
+using Akka.Persistence.Query;
 using LiveTracker.Actors.Sessions;
 using LiveTracker.Web.Api;
 
@@ -45,10 +45,11 @@ public static class LiveMessages
     }
 
     /// <summary>The messages one stored event makes (none for events pages do not show).</summary>
-    public static IEnumerable<LiveMessage> From(JournalEvent stored, object @event)
+    public static IEnumerable<LiveMessage> From(EventEnvelope stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        var ordering = stored.Ordering;
+        var ordering = stored.Offset is Sequence sequence ? sequence.Value : 0;
+        var @event = stored.Event;
         if (IsTracker(stored.PersistenceId))
         {
             var contractId = @event switch

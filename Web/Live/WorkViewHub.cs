@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using LiveTracker.Actors.Persistence;
+using Akka.Persistence.Query;
+using Akka.Streams.Dsl;
+using LiveTracker.Actors.Live;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -14,7 +16,7 @@ namespace LiveTracker.Web.Live;
 /// is current to. Two names, not one method with an optional argument: SignalR binds by name and argument count.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, LiveReplay replay) : Hub
+public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, LiveFeed feed, LiveReplay replay) : Hub
 {
     public const string Path = "/hubs/workview";
 
@@ -45,6 +47,7 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
         if (watched.Add(Context.ConnectionId, contractId))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(contractId), Context.ConnectionAborted);
+            await feed.SubscribeAsync(contractId, Context.ConnectionAborted);
         }
 
         var current = await replay.HighestOrderingAsync(Context.ConnectionAborted);
@@ -64,12 +67,17 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
         if (watched.Remove(Context.ConnectionId, contractId))
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(contractId));
+            feed.UnsubscribeIfUnwatched(contractId);
         }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        watched.RemoveConnection(Context.ConnectionId);
+        foreach (var contractId in watched.RemoveConnection(Context.ConnectionId))
+        {
+            feed.UnsubscribeIfUnwatched(contractId);
+        }
+
         return base.OnDisconnectedAsync(exception);
     }
 
@@ -147,68 +155,65 @@ public sealed class WatchedContracts
         _watchers.TryRemove(KeyValuePair.Create(contractId, 0));
     }
 
-    public void RemoveConnection(string connectionId)
+    /// <summary>Forgets the connection; returns the contracts it watched.</summary>
+    public IReadOnlyList<string> RemoveConnection(string connectionId)
     {
         _tokenOf.TryRemove(connectionId, out _);
-        if (_byConnection.TryRemove(connectionId, out var set))
+        if (!_byConnection.TryRemove(connectionId, out var set))
         {
-            string[] contracts;
-            lock (set)
-            {
-                contracts = [.. set];
-            }
-
-            foreach (var contractId in contracts)
-            {
-                Decrement(contractId);
-            }
+            return [];
         }
+
+        string[] contracts;
+        lock (set)
+        {
+            contracts = [.. set];
+        }
+
+        foreach (var contractId in contracts)
+        {
+            Decrement(contractId);
+        }
+
+        return contracts;
     }
 }
 
 /// <summary>Reads the journal back for a reconnecting page: one contract's messages between two orderings.</summary>
-public sealed class LiveReplay(IPersistenceStore store, EventSerializer serializer)
+public sealed class LiveReplay(LiveFeed feed, JournalPosition position)
 {
     /// <summary>Past this many events a gap is not replayed; the page is told to reload instead.</summary>
     public const int MaxReplayEvents = 50_000;
 
-    public Task<long> HighestOrderingAsync(CancellationToken cancellationToken) => store.EventLog.ReadHighestOrderingAsync(cancellationToken);
+    public Task<long> HighestOrderingAsync(CancellationToken cancellationToken) => position.HighestOrderingAsync(cancellationToken);
 
     public async IAsyncEnumerable<LiveMessage> ReadAsync(
         string contractId, long after, long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var position = after;
-        var scanned = 0;
-        while (position < upTo)
+        if (after >= upTo)
         {
-            var batch = await store.EventLog.ReadAfterAsync(position, 1000, cancellationToken);
-            if (batch.Count == 0)
+            yield break;
+        }
+
+        var scanned = 0;
+        var events = feed.Journal.CurrentAllEvents(Offset.Sequence(after))
+            .TakeWhile(e => e.Offset is Sequence s && s.Value <= upTo)
+            .RunAsAsyncEnumerable(feed.Materializer);
+        await foreach (var stored in events.WithCancellation(cancellationToken))
+        {
+            if (++scanned > MaxReplayEvents)
             {
+                yield return new LiveMessage("resync", contractId, new { contractId, ordering = upTo });
                 yield break;
             }
 
-            foreach (var stored in batch)
+            // Other contracts' events are not looked at (a tracker's name their contract inside).
+            var owner = LiveMessages.ContractOf(stored.PersistenceId);
+            if (owner == contractId || (owner is null && LiveMessages.IsTracker(stored.PersistenceId)))
             {
-                if (stored.Ordering > upTo)
+                foreach (var message in LiveMessages.From(stored).Where(m => m.ContractId == contractId))
                 {
-                    yield break;
-                }
-
-                position = stored.Ordering;
-                if (++scanned > MaxReplayEvents)
-                {
-                    yield return new LiveMessage("resync", contractId, new { contractId, ordering = upTo });
-                    yield break;
-                }
-
-                // Other contracts' events are not even read (a tracker's name their contract inside).
-                var owner = LiveMessages.ContractOf(stored.PersistenceId);
-                if (owner == contractId || (owner is null && LiveMessages.IsTracker(stored.PersistenceId)))
-                {
-                    foreach (var message in LiveFeed.Messages(stored, serializer).Where(m => m.ContractId == contractId))
-                    {
-                        yield return message;
-                    }
+                    yield return message;
                 }
             }
         }

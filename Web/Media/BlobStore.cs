@@ -18,6 +18,7 @@ public sealed partial class BlobStore
 {
     private const string TemporarySuffix = ".tmp";
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim[] _writing = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     public BlobStore(string root, ILogger<BlobStore>? logger = null)
     {
@@ -42,6 +43,23 @@ public sealed partial class BlobStore
         {
             return new BlobPut(key, bytes.Length, Created: false);
         }
+
+        // One writer per key in this process: .NET's no-overwrite move checks, then renames, so two writers of the
+        // same bytes could both "create" the blob. (Across processes the outcome is the same file either way.)
+        var stripe = _writing[(int)((uint)key.Value.GetHashCode(StringComparison.Ordinal) % (uint)_writing.Length)];
+        await stripe.WaitAsync(cancellationToken);
+        try
+        {
+            return File.Exists(path) ? new BlobPut(key, bytes.Length, Created: false) : await WriteAsync(bytes, key, path, cancellationToken);
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    private async Task<BlobPut> WriteAsync(ReadOnlyMemory<byte> bytes, BlobKey key, string path, CancellationToken cancellationToken)
+    {
 
         var directory = Path.GetDirectoryName(path)!;
         var newDirectories = CreateDirectories(directory);

@@ -60,15 +60,8 @@ try
         var minutes = Option("--minutes") is { } fixedMinutes
             ? int.Parse(fixedMinutes, CultureInfo.InvariantCulture)
             : Math.Max(1, (int)(60 * scale));
-        if (pg is not null)
-        {
-            sections.Add(("tracking", await TrackingBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), freelancers, minutes, log)));
-        }
-        else
-        {
-            sections.Add(("tracking", await TrackingBenchmark.RunAsync(
-                "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "tracking.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), freelancers, minutes, log)));
-        }
+        sections.Add(("tracking", await TrackingBenchmark.RunAsync(
+            pg is not null ? "postgresql" : "sqlite", work, BenchNode.Database(work, pg), freelancers, minutes, log)));
     }
 
     if (Run("live"))

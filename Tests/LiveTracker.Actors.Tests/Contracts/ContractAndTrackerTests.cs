@@ -1,48 +1,42 @@
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hosting;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Actors.Sessions;
 using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Contracts;
 
 /// <summary>Contracts route to their weeks; trackers enforce one session per freelancer and idleness on the server.</summary>
-public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<SqliteDatabaseFixture>, IAsyncLifetime
+public sealed class ContractAndTrackerTests : IClassFixture<SqliteDatabaseFixture>, IDisposable
 {
     private static readonly DateTimeOffset NineAm = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
 
     private readonly SqliteDatabaseFixture _database;
     private readonly string _contractId = "c-" + Guid.NewGuid().ToString("N");
     private readonly string _freelancerId = "f-" + Guid.NewGuid().ToString("N");
-    private SqlitePersistenceStore? _store;
-    private DomainRegions? _regions;
+    private AkkaTestNode _node;
 
-    // Users, billing accounts and the dispute desk are on Akka.NET already (ADR 0009).
-    private AkkaTestNode? _akka;
-
-    public ContractAndTrackerTests(SqliteDatabaseFixture database) => _database = database;
-
-    async Task IAsyncLifetime.InitializeAsync()
+    public ContractAndTrackerTests(SqliteDatabaseFixture database)
     {
-        _akka = AkkaTestNode.Start(Clock);
-        _store = new SqlitePersistenceStore(_database.DatabaseFile, "test", Clock);
-        await _store.InitializeAsync();
-        var persistence = new PersistenceContext(_store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        _regions = DomainRegions.Start(Sys, persistence, new RegionSettings { ShardCount = 8 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-        await Contract<Accepted>(NewContract(limitMinutes: null));
+        _database = database;
+        _node = AkkaTestNode.Start(Clock, persistence: AkkaTestNode.OnSqlite(database.DatabaseFile));
+        Contract<Accepted>(NewContract(limitMinutes: null)).GetAwaiter().GetResult();
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    private FakeTimeProvider Clock { get; } = new(NineAm);
+
+    public void Dispose() => _node.Dispose();
+
+    /// <summary>Stops the node and starts another over the same database, with <paramref name="snapshotEvery"/> if given.</summary>
+    private void Restart(int? snapshotEvery = null, Func<LiveTrackerSettings, LiveTrackerSettings>? configure = null)
     {
-        await Sys.TerminateAsync();
-        await _store!.DisposeAsync();
-        _akka?.Dispose();
+        _node.Dispose();
+        _node = AkkaTestNode.Start(Clock, persistence: AkkaTestNode.OnSqlite(_database.DatabaseFile, snapshotEvery), configure: configure);
     }
 
     [Fact]
@@ -53,7 +47,7 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         Assert.Equal((_freelancerId, 6000L, 10, 24), (view.FreelancerId, view.HourlyRateCents, view.SegmentMinutes, view.IdleTimeoutMinutes));
         await Contract<Accepted>(NewContract(limitMinutes: null));
         Assert.Equal("contract-exists", (await Contract<Rejected>(NewContract(limitMinutes: 600))).Code);
-        Assert.Equal("not-found", (await _regions!.Contracts.Ask<Rejected>("no-such-contract", new GetContract()).WaitAsync(DefaultTimeout)).Code);
+        Assert.Equal("not-found", (await _node.AskAsync<ContractRegion, Rejected>("no-such-contract", new GetContract())).Code);
     }
 
     [Fact]
@@ -84,20 +78,19 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     {
         // Kathmandu is UTC+05:45: its Monday 00:00 is 18:15 UTC, inside the UTC-aligned slot 18:10-18:20.
         var kathmandu = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu");
-        await using var system = LiveTracker.Actors.Kernel.ActorSystem.Create("kathmandu", time: Clock);
-        var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default with { Cycle = BillingCycle.Default with { WeekZone = kathmandu } }, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-        await regions.Contracts.Ask<Accepted>(_contractId, NewContract(null)).WaitAsync(DefaultTimeout);
+        Restart(configure: settings => settings with { Domain = settings.Domain with { WeekZone = kathmandu } });
+        var contractId = "c-" + Guid.NewGuid().ToString("N");
+        await _node.AskAsync<ContractRegion, Accepted>(contractId, NewContract(null));
         var slot = new DateTimeOffset(2026, 11, 22, 18, 10, 0, TimeSpan.Zero);
-        Clock.AdvanceTo(slot.AddMinutes(4)); // 18:14, a minute before Kathmandu's week ends
+        Clock.SetUtcNow(slot.AddMinutes(4)); // 18:14, a minute before Kathmandu's week ends
 
-        await regions.Contracts.Ask<CaptureAccepted>(_contractId, new ForWeek(slot.AddMinutes(2), Screen("k1", slot.AddMinutes(2)))).WaitAsync(DefaultTimeout);
-        Clock.AdvanceTo(slot.AddMinutes(8));
+        await _node.AskAsync<ContractRegion, CaptureAccepted>(contractId, new ForWeek(slot.AddMinutes(2), Screen("k1", slot.AddMinutes(2))));
+        Clock.SetUtcNow(slot.AddMinutes(8));
         // The minute 18:17 lies in the next week but in the slot that started in this one: it goes where the slot is billed.
-        await regions.Contracts.Ask<Accepted>(_contractId, new ForWeek(slot.AddMinutes(7), new RecordActivity([new ActivityMinute(slot.AddMinutes(7), 9, 0, 0)]))).WaitAsync(DefaultTimeout);
+        await _node.AskAsync<ContractRegion, Accepted>(contractId, new ForWeek(slot.AddMinutes(7), new RecordActivity([new ActivityMinute(slot.AddMinutes(7), 9, 0, 0)])));
 
-        var first = await regions.Contracts.Ask<WeekDiary>(_contractId, new ForWeek(slot, new GetDiary())).WaitAsync(DefaultTimeout);
-        var next = await regions.Contracts.Ask<WeekDiary>(_contractId, new ForWeek(slot.AddMinutes(10), new GetDiary())).WaitAsync(DefaultTimeout);
+        var first = await _node.AskAsync<ContractRegion, WeekDiary>(contractId, new ForWeek(slot, new GetDiary()));
+        var next = await _node.AskAsync<ContractRegion, WeekDiary>(contractId, new ForWeek(slot.AddMinutes(10), new GetDiary()));
         Assert.Equal(("2026-W47", 10), (first.Week.ToString(), first.BillableMinutes));
         Assert.Equal(("2026-W48", 0), (next.Week.ToString(), next.BillableMinutes));
         Assert.Empty(next.Segments);
@@ -139,28 +132,21 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     public async Task Contracts_and_trackers_recover_from_their_snapshots()
     {
         var contractId = "snap-" + Guid.NewGuid().ToString("N");
-        var persistence = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly), SnapshotEvery: 2);
-        var system = LiveTracker.Actors.Kernel.ActorSystem.Create("snapshots", time: Clock);
-        var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-        await regions.Contracts.Ask<Accepted>(contractId, NewContract(null)).WaitAsync(DefaultTimeout);
-        await regions.Contracts.Ask<Accepted>(contractId, new SetContractWeeklyLimit(300)).WaitAsync(DefaultTimeout);
-        await regions.Contracts.Ask<TrackingSession>(contractId, Start("laptop")).WaitAsync(DefaultTimeout);
-        await regions.Trackers.Ask<Accepted>(_freelancerId, new ChangeMemo("reviewing", "review")).WaitAsync(DefaultTimeout);
-        var contractBefore = await regions.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
-        var trackerBefore = await regions.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
-        await system.TerminateAsync();
+        Restart(snapshotEvery: 2);
+        await _node.AskAsync<ContractRegion, Accepted>(contractId, NewContract(null));
+        await _node.AskAsync<ContractRegion, Accepted>(contractId, new SetContractWeeklyLimit(300));
+        await _node.AskAsync<ContractRegion, TrackingSession>(contractId, Start("laptop"));
+        await Tracker<Accepted>(new ChangeMemo("reviewing", "review"));
+        var contractBefore = await _node.AskAsync<ContractRegion, ContractView>(contractId, new GetContract());
+        var trackerBefore = await Tracker<TrackingView>(new GetTracking());
         foreach (var id in new[] { "contract-" + contractId, "tracker-" + _freelancerId })
         {
-            var snapshot = await _store!.Snapshots.LoadAsync(id);
-            Assert.NotNull(snapshot);
-            await _store.Journal.DeleteEventsToAsync(id, snapshot.SequenceNr);
+            await AkkaJournal.DeleteEventsUpToLatestSnapshotAsync(_node.System, id);
         }
 
-        await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("restarted", time: Clock);
-        var recovered = DomainRegions.Start(restarted, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-
-        var contractAfter = await recovered.Contracts.Ask<ContractView>(contractId, new GetContract()).WaitAsync(DefaultTimeout);
-        var trackerAfter = await recovered.Trackers.Ask<TrackingView>(_freelancerId, new GetTracking()).WaitAsync(DefaultTimeout);
+        Restart();
+        var contractAfter = await _node.AskAsync<ContractRegion, ContractView>(contractId, new GetContract());
+        var trackerAfter = await Tracker<TrackingView>(new GetTracking());
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(contractBefore), System.Text.Json.JsonSerializer.Serialize(contractAfter));
         Assert.Equal(trackerBefore, trackerAfter);
         Assert.Equal("reviewing", trackerAfter.Memo);
@@ -169,38 +155,24 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     [Fact]
     public async Task A_session_left_tracking_when_its_node_stopped_is_paused_for_idleness_after_the_restart()
     {
-        // Its own database: the fixture's reminder delivery must not reach this test's entities.
-        var file = Path.Combine(_database.Directory, "idle-" + Guid.NewGuid().ToString("N") + ".db");
-        await using (var store = new SqlitePersistenceStore(file, "test", Clock))
-        {
-            await store.InitializeAsync();
-            var persistence = new PersistenceContext(store, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly));
-            var system = LiveTracker.Actors.Kernel.ActorSystem.Create("before", time: Clock);
-            var regions = DomainRegions.Start(system, persistence, new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-            await regions.Contracts.AskExpecting<Accepted>(_contractId, NewContract(null));
-            await regions.Contracts.AskExpecting<TrackingSession>(_contractId, Start("laptop"));
-            await system.TerminateAsync();
-        }
+        await Contract<TrackingSession>(Start("laptop"));
+        _node.Dispose();
 
         Clock.Advance(TimeSpan.FromHours(3));
-        await using var reopened = new SqlitePersistenceStore(file, "test", Clock);
-        await reopened.InitializeAsync();
-        await using var restarted = LiveTracker.Actors.Kernel.ActorSystem.Create("after", time: Clock);
-        var recovered = DomainRegions.Start(
-            restarted, new PersistenceContext(reopened, new EventSerializer().RegisterAssembly(typeof(Contract).Assembly)),
-            new RegionSettings { ShardCount = 2 }, ContractRules.Default, TimeSpan.FromMinutes(2), _akka!.Bridge<UserRegion>(), _akka.Bridge<BillingRegion>(), _akka.Bridge<DisputeDeskRegion>());
-        await using var delivery = recovered.StartReminderDelivery(reopened.Reminders, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Restart();
 
         // The overdue idle check wakes the tracker at once; with no input since, it pauses a timeout later.
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.NotNull(await reopened.Reminders.ReadAsync(new ReminderKey(FreelancerTracker.RegionType, _freelancerId, "idle-check")) is { } r && r.DueAt > Clock.GetUtcNow() ? r : null),
-            DefaultTimeout);
+            async () => Assert.Contains(await _node.DeadlinesAsync(), d => d.EntityId == _freelancerId && d.Name == "idle-check" && d.DueAt > Clock.GetUtcNow()),
+            AkkaTestNode.AskTimeout);
         Clock.Advance(TimeSpan.FromMinutes(24));
 
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.Equal("idle", (await recovered.Trackers.AskExpecting<TrackingView>(_freelancerId, new GetTracking())).LastStopReason),
-            DefaultTimeout);
-        Assert.Null(await reopened.Reminders.ReadAsync(new ReminderKey(FreelancerTracker.RegionType, _freelancerId, "idle-check")));
+            async () => Assert.Equal("idle", (await Tracker<TrackingView>(new GetTracking())).LastStopReason),
+            AkkaTestNode.AskTimeout);
+        await AwaitAssertions.AwaitAssertAsync(
+            async () => Assert.DoesNotContain(await _node.DeadlinesAsync(), d => d.EntityId == _freelancerId),
+            AkkaTestNode.AskTimeout);
     }
 
     [Fact]
@@ -223,10 +195,10 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     public async Task Switching_contracts_on_one_device_stops_the_first_session()
     {
         var other = "c-" + Guid.NewGuid().ToString("N");
-        await _regions!.Contracts.Ask<Accepted>(other, NewContract(null)).WaitAsync(DefaultTimeout);
+        await _node.AskAsync<ContractRegion, Accepted>(other, NewContract(null));
         await Contract<TrackingSession>(Start("laptop"));
 
-        await _regions.Contracts.Ask<TrackingSession>(other, Start("laptop")).WaitAsync(DefaultTimeout);
+        await _node.AskAsync<ContractRegion, TrackingSession>(other, Start("laptop"));
 
         Assert.Equal(other, (await Tracker<TrackingView>(new GetTracking())).ContractId);
     }
@@ -234,8 +206,6 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
     [Fact]
     public async Task No_input_for_the_idle_timeout_pauses_tracking_and_marks_the_idle_segments_unbilled()
     {
-        // Only here: other tests run second actor systems over the same database, which a delivery would also reach.
-        await using var reminders = _regions!.StartReminderDelivery(_store!.Reminders, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await Contract<TrackingSession>(Start("laptop"));
         Clock.Advance(TimeSpan.FromMinutes(4));
         await Tracker<Accepted>(new ReportActivity("laptop", [new ActivityMinute(NineAm.AddMinutes(3), 12, 2, 0)]));
@@ -247,21 +217,26 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
         await Contract<CaptureAccepted>(new ForWeek(NineAm, Screen("k2", NineAm.AddMinutes(14))));
 
         // Last input ended 09:04; 24 idle minutes later (09:28) the server pauses tracking.
-        AwaitAssertions.AwaitAssert(() =>
-        {
-            Clock.Advance(TimeSpan.FromMinutes(1));
-            Assert.False(Tracker<TrackingView>(new GetTracking()).GetAwaiter().GetResult().Active);
-        });
+        AwaitAssertions.AwaitAssert(
+            () =>
+            {
+                Clock.Advance(TimeSpan.FromMinutes(1));
+                Assert.False(Tracker<TrackingView>(new GetTracking()).GetAwaiter().GetResult().Active);
+            },
+            AkkaTestNode.AskTimeout,
+            TimeSpan.FromMilliseconds(500));
 
         var view = await Tracker<TrackingView>(new GetTracking());
         Assert.Equal("idle", view.LastStopReason);
-        await AwaitAssertions.AwaitAssertAsync(async () =>
-        {
-            var diary = await Contract<WeekDiary>(new ForWeek(NineAm, new GetDiary()));
-            Assert.Equal(SegmentStatus.Logged, diary.Segments[0].Status);
-            Assert.Equal(SegmentStatus.Idle, diary.Segments.Single(s => s.Start == NineAm.AddMinutes(10)).Status);
-            Assert.Equal(10, diary.BillableMinutes);
-        });
+        await AwaitAssertions.AwaitAssertAsync(
+            async () =>
+            {
+                var diary = await Contract<WeekDiary>(new ForWeek(NineAm, new GetDiary()));
+                Assert.Equal(SegmentStatus.Logged, diary.Segments[0].Status);
+                Assert.Equal(SegmentStatus.Idle, diary.Segments.Single(s => s.Start == NineAm.AddMinutes(10)).Status);
+                Assert.Equal(10, diary.BillableMinutes);
+            },
+            AkkaTestNode.AskTimeout);
         Assert.Equal("not-tracking", (await Tracker<Rejected>(new ReportActivity("laptop", []))).Code);
     }
 
@@ -270,9 +245,9 @@ public sealed class ContractAndTrackerTests : ActorTestKit, IClassFixture<Sqlite
 
     private StartContractTracking Start(string device) => new(_freelancerId, device, "building invoices", "dev");
 
-    private Task<T> Contract<T>(object command) => _regions!.Contracts.AskExpecting<T>(_contractId, command);
+    private Task<T> Contract<T>(object command) => _node.AskAsync<ContractRegion, T>(_contractId, command);
 
-    private Task<T> Tracker<T>(object command) => _regions!.Trackers.AskExpecting<T>(_freelancerId, command);
+    private Task<T> Tracker<T>(object command) => _node.AskAsync<TrackerRegion, T>(_freelancerId, command);
 
     private static RecordCapture Screen(string key, DateTimeOffset at) =>
         new(key, at, CaptureKind.Screen, "sha256-" + key, 1234, Memo: "invoice page");

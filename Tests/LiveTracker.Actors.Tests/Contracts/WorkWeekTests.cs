@@ -1,43 +1,49 @@
 using System.Text.Json;
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Cluster;
+using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Kernel;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Sqlite;
+using LiveTracker.Actors.Hosting;
+using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
-using LiveTracker.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Contracts;
 
-/// <summary>The Work Diary rules of one week, driven through the region as the API will drive them, on each back-end.</summary>
-public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
+/// <summary>The Work Diary rules of one week, driven through its shard region as the API drives them, on each database.</summary>
+public abstract class WorkWeekTests : IAsyncLifetime
 {
-    // The TestKit clock starts Monday 2026-11-16 09:00 UTC, inside ISO week 2026-W47.
+    // Monday 2026-11-16 09:00 UTC, inside ISO week 2026-W47.
     private static readonly IsoWeek Week = IsoWeek.Parse("2026-W47");
     private static readonly DateTimeOffset NineAm = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
 
     private readonly string _contractId = "c-" + Guid.NewGuid().ToString("N");
-    private IPersistenceStore? _store;
-    private EntityRegion? _region;
+    private AkkaTestNode? _node;
 
-    protected abstract IPersistenceStore CreateStore();
+    private FakeTimeProvider Clock { get; } = new(NineAm);
+
+    /// <summary>The test class's database, which outlives a node: a second node on it is a restart.</summary>
+    protected abstract Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null);
 
     private string WeekId => WorkWeek.EntityId(_contractId, Week);
 
     async Task IAsyncLifetime.InitializeAsync()
     {
-        _store = CreateStore();
-        await _store.InitializeAsync();
-        _region = StartRegion(Sys);
+        _node = AkkaTestNode.Start(Clock, persistence: Database());
         await Ask<Accepted>(new OpenWeek(new WeekTerms(_contractId, Week, TimeZoneInfo.Utc, 10, 6000, LimitMinutes: null)));
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    Task IAsyncLifetime.DisposeAsync()
     {
-        await Sys.TerminateAsync();
-        await _store!.DisposeAsync();
+        _node?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the node (as a crash or a deploy would) and starts another on the same database.</summary>
+    private void Restart(int? snapshotEvery = null)
+    {
+        _node!.Dispose();
+        _node = AkkaTestNode.Start(Clock, persistence: Database(snapshotEvery));
     }
 
     [Fact]
@@ -119,7 +125,7 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         Assert.Equal("review-already-requested", again.Code);
         var diary = await Diary();
         Assert.Equal((SegmentStatus.Rejected, 0), (diary.Segments[0].Status, diary.BillableMinutes));
-        var stored = await _store!.Journal.ReplayAsync("work-week-" + WeekId, 1, long.MaxValue).ToListAsync();
+        var stored = await AkkaJournal.StoredEventsAsync(_node!.Settings.Persistence, "work-week-" + WeekId);
         Assert.Contains(stored, e => e.Manifest == "work-week.capture-rejected.v1" && e.Payload.Contains("not my project", StringComparison.Ordinal));
     }
 
@@ -137,7 +143,7 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         var limited = await Diary();
         Assert.Equal(50, limited.BillableMinutes);
         Assert.Equal(SegmentStatus.OverLimit, limited.Segments[^1].Status);
-        var alerts = (await _store!.Journal.ReplayAsync("work-week-" + WeekId, 1, long.MaxValue).ToListAsync())
+        var alerts = (await AkkaJournal.StoredEventsAsync(_node!.Settings.Persistence, "work-week-" + WeekId))
             .Where(e => e.Manifest == "work-week.limit-threshold-reached.v1").ToList();
         Assert.Equal(2, alerts.Count);
 
@@ -192,34 +198,27 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     [Fact]
     public async Task A_week_recovers_from_its_snapshot_without_the_events_before_it()
     {
-        await Sys.TerminateAsync();
-        var system = ActorSystem.Create("snapshotting", time: Clock);
-        var region = StartRegion(system, snapshotEvery: 4);
+        Restart(snapshotEvery: 4);
         Clock.Advance(TimeSpan.FromHours(1));
         for (var i = 0; i < 5; i++)
         {
-            var capture = await region.Ask<CaptureAccepted>(WeekId, Screen("k" + i, NineAm.AddMinutes((10 * i) + 1))).WaitAsync(DefaultTimeout);
-            await region.Ask<Accepted>(WeekId, Activity(NineAm.AddMinutes((10 * i) + 1), i + 1)).WaitAsync(DefaultTimeout);
+            var capture = await Ask<CaptureAccepted>(Screen("k" + i, NineAm.AddMinutes((10 * i) + 1)));
+            await Ask<Accepted>(Activity(NineAm.AddMinutes((10 * i) + 1), i + 1));
             if (i == 2)
             {
-                await region.Ask<Accepted>(WeekId, new RejectCapture(capture.CaptureId, "not mine")).WaitAsync(DefaultTimeout);
+                await Ask<Accepted>(new RejectCapture(capture.CaptureId, "not mine"));
             }
         }
 
-        var before = await region.Ask<WeekDiary>(WeekId, new GetDiary()).WaitAsync(DefaultTimeout);
-        await system.TerminateAsync();
-        var snapshot = await _store!.Snapshots.LoadAsync("work-week-" + WeekId);
-        Assert.NotNull(snapshot);
-        await _store.Journal.DeleteEventsToAsync("work-week-" + WeekId, snapshot.SequenceNr);
-
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var recovered = StartRegion(restarted);
-        var after = await recovered.Ask<WeekDiary>(WeekId, new GetDiary()).WaitAsync(DefaultTimeout);
+        var before = await Ask<WeekDiary>(new GetDiary());
+        await AkkaJournal.DeleteEventsUpToLatestSnapshotAsync(_node!.System, "work-week-" + WeekId);
+        Restart();
+        var after = await Ask<WeekDiary>(new GetDiary());
 
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
         // Idempotency keys come back with the snapshot too: a reused key for another capture is still refused.
-        var reused = await recovered.Ask<object>(WeekId, Screen("k0", NineAm.AddMinutes(40))).WaitAsync(DefaultTimeout);
-        Assert.Equal("idempotency-key-conflict", Assert.IsType<Rejected>(reused).Code);
+        var reused = await Ask<Rejected>(Screen("k0", NineAm.AddMinutes(40)));
+        Assert.Equal("idempotency-key-conflict", reused.Code);
     }
 
     [Fact]
@@ -238,12 +237,12 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
     public async Task A_contract_with_twelve_minute_segments_slots_and_bills_twelve_minutes()
     {
         var week = WorkWeek.EntityId("elance-" + Guid.NewGuid().ToString("N"), Week);
-        await _region!.Ask<Accepted>(week, new OpenWeek(new WeekTerms("elance", Week, TimeZoneInfo.Utc, 12, 6000, null))).WaitAsync(DefaultTimeout);
+        await _node!.AskAsync<WeekRegion, Accepted>(week, new OpenWeek(new WeekTerms("elance", Week, TimeZoneInfo.Utc, 12, 6000, null)));
         Clock.Advance(TimeSpan.FromMinutes(30));
 
-        var capture = await _region.Ask<CaptureAccepted>(week, Screen("k1", NineAm.AddMinutes(13))).WaitAsync(DefaultTimeout);
-        await _region.Ask<Accepted>(week, Activity(NineAm.AddMinutes(13), 4)).WaitAsync(DefaultTimeout);
-        var diary = await _region.Ask<WeekDiary>(week, new GetDiary()).WaitAsync(DefaultTimeout);
+        var capture = await _node!.AskAsync<WeekRegion, CaptureAccepted>(week, Screen("k1", NineAm.AddMinutes(13)));
+        await _node!.AskAsync<WeekRegion, Accepted>(week, Activity(NineAm.AddMinutes(13), 4));
+        var diary = await _node!.AskAsync<WeekRegion, WeekDiary>(week, new GetDiary());
 
         Assert.Equal(NineAm.AddMinutes(12), capture.SegmentStart);
         Assert.Equal((12, 1200L), (diary.BillableMinutes, diary.AmountCents));
@@ -324,23 +323,14 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
         var capture = (await Diary()).Segments[1].ScreenCaptureId!;
         await Ask<Accepted>(new DeleteCapture(capture));
         var before = await Diary();
-        await Sys.TerminateAsync();
-
-        await using var restarted = ActorSystem.Create("restarted", time: Clock);
-        var region = StartRegion(restarted);
-        var after = await region.Ask<WeekDiary>(WeekId, new GetDiary()).WaitAsync(DefaultTimeout);
+        Restart();
+        var after = await Diary();
 
         Assert.Equal(before.BillableMinutes, after.BillableMinutes);
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
     }
 
-    private EntityRegion StartRegion(ActorSystem system, int snapshotEvery = 200)
-    {
-        var context = new PersistenceContext(_store!, new EventSerializer().RegisterAssembly(typeof(WorkWeek).Assembly), snapshotEvery);
-        return EntityRegion.Start(system, "work-weeks", id => Props.Create(() => new WorkWeek(id, context, TimeSpan.FromMinutes(2))));
-    }
-
-    private Task<T> Ask<T>(object command) => _region!.AskExpecting<T>(WeekId, command);
+    private Task<T> Ask<T>(object command) => _node!.AskAsync<WeekRegion, T>(WeekId, command);
 
     private Task<WeekDiary> Diary() => Ask<WeekDiary>(new GetDiary());
 
@@ -353,11 +343,12 @@ public abstract class WorkWeekTests : ActorTestKit, IAsyncLifetime
 
 public sealed class SqliteWorkWeekTests(SqliteDatabaseFixture database) : WorkWeekTests, IClassFixture<SqliteDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
+    protected override Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null) =>
+        AkkaTestNode.OnSqlite(database.DatabaseFile, snapshotEvery);
 }
 
 public sealed class PostgresWorkWeekTests(PostgresDatabaseFixture database) : WorkWeekTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() =>
-        new LiveTracker.Actors.Persistence.Postgres.PostgresPersistenceStore(database.ConnectionString, "test", Clock);
+    protected override Func<PersistenceSettings, PersistenceSettings> Database(int? snapshotEvery = null) =>
+        AkkaTestNode.OnPostgres(database.ConnectionString, snapshotEvery);
 }

@@ -2,36 +2,33 @@ using System.Globalization;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Postgres;
-using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Cycle;
 
 /// <summary>Fixed-price milestones: escrow funding, submission, approval, changes, disputes and the security period.</summary>
-public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
+public abstract class FixedPriceTests : IAsyncLifetime
 {
+    private FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero));
+
     private readonly string _contractId = "fixed-" + Guid.NewGuid().ToString("N");
     private readonly string _clientId = "client-" + Guid.NewGuid().ToString("N");
     private readonly string _freelancerId = "freelancer-" + Guid.NewGuid().ToString("N");
     private readonly SandboxPaymentGateway _gateway = new();
     private CycleNode? _node;
 
-    protected abstract IPersistenceStore CreateStore();
-
-    /// <summary>The same database for the entities on Akka.NET.</summary>
+    /// <summary>The test class's database.</summary>
     protected abstract Func<PersistenceSettings, PersistenceSettings> AkkaDatabase { get; }
 
     private CycleNode Node => _node!;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
-        await CycleNode.ClearRemindersAsync(CreateStore());
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
+        _node = await CycleNode.StartAsync(Clock, null, _gateway, AkkaDatabase);
         await Contract<Accepted>(new CreateContract(_clientId, _freelancerId, "Logo design", ContractKind.Fixed, 0, "USD", null, 10, 24));
     }
 
@@ -65,7 +62,7 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
 
         Clock.Advance(TimeSpan.FromDays(10));
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.True((await Contract<List<MilestoneView>>(new GetMilestones())).Single().EarningsAvailable), DefaultTimeout);
+            async () => Assert.True((await Contract<List<MilestoneView>>(new GetMilestones())).Single().EarningsAvailable), AkkaTestNode.AskTimeout);
         var paid = await Contract<ContractLedger>(new GetLedger());
         Assert.Equal((0L, 50_000L), (paid.FreelancerPendingCents, paid.FreelancerAvailableCents));
     }
@@ -92,7 +89,7 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
         Assert.Equal((MilestoneStatus.Released, 15_000L, 5_000L, 0L), (resolved.Status, resolved.ReleasedCents, resolved.RefundedCents, resolved.EscrowCents));
         await AwaitAssertions.AwaitAssertAsync(
             async () => Assert.Contains((await Contract<ContractLedger>(new GetLedger())).Lines, l => l.Kind == "milestone-refund" && l.Party == LedgerParty.Client),
-            DefaultTimeout);
+            AkkaTestNode.AskTimeout);
         var ledger = await Contract<ContractLedger>(new GetLedger());
         Assert.Equal((15_000L, 0L, 15_000L), (ledger.ClientPaidCents, ledger.EscrowCents, ledger.FreelancerPendingCents));
         Assert.True((await Contract<ContractView>(new GetContract())).WorkViewReady);
@@ -125,22 +122,22 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
         Assert.Equal("not-your-contract", (await Contract<Rejected>(new AddMilestone(_freelancerId, "Mine", 500, null))).Code);
         Assert.Equal("not-found", (await Contract<Rejected>(new FundMilestone(_clientId, "other-contract~m1"))).Code);
         Assert.Equal("not-your-contract", (await Contract<Rejected>(new DisputeMilestone("stranger", _contractId + "~m1", "why not"))).Code);
-        Assert.Equal("not-found", (await Node.Regions.Contracts.AskExpecting<Rejected>("no-such-contract", new AddMilestone(_clientId, "x", 500, null))).Code);
+        Assert.Equal("not-found", (await Node.Contract<Rejected>("no-such-contract", new AddMilestone(_clientId, "x", 500, null))).Code);
         Assert.Equal("not-hourly", (await Contract<Rejected>(new ForWeek(Clock.GetUtcNow(), new GetDiary()))).Code);
 
         var hourly = "hourly-" + Guid.NewGuid().ToString("N");
-        await Node.Regions.Contracts.AskExpecting<Accepted>(hourly, new CreateContract(_clientId, _freelancerId, "Hours", ContractKind.Hourly, 5000, "USD", null, 10, 24));
-        Assert.Equal("not-fixed-price", (await Node.Regions.Contracts.AskExpecting<Rejected>(hourly, new AddMilestone(_clientId, "x", 500, null))).Code);
+        await Node.Contract<Accepted>(hourly, new CreateContract(_clientId, _freelancerId, "Hours", ContractKind.Hourly, 5000, "USD", null, 10, 24));
+        Assert.Equal("not-fixed-price", (await Node.Contract<Rejected>(hourly, new AddMilestone(_clientId, "x", 500, null))).Code);
         Assert.Empty((await Contract<ContractLedger>(new GetLedger())).Lines);
     }
 
     [Fact]
     public async Task Both_parties_list_the_contract_and_ending_it_stops_tracking_and_new_milestones()
     {
-        // Both accounts confirmed the contract: the reminder that asks them again is gone.
+        // Both accounts confirmed the contract: the deadline that asks them again is gone.
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.Null(await Node.Reminders.ReadAsync(new ReminderKey(LiveTracker.Actors.Contracts.Contract.RegionType, _contractId, "parties"))),
-            DefaultTimeout);
+            async () => Assert.Null(await Node.ContractDeadline(_contractId, "parties")),
+            AkkaTestNode.AskTimeout);
 
         Assert.Equal("not-your-contract", (await Contract<Rejected>(new EndContract("stranger"))).Code);
         await Contract<Accepted>(new EndContract(_freelancerId));
@@ -150,7 +147,7 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
         await Contract<Accepted>(new EndContract(_clientId));
     }
 
-    private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
+    private Task<T> Contract<T>(object command) => Node.Contract<T>(_contractId, command);
 
     private Task<T> Billing<T>(object command) => Node.Billing<T>(_clientId, command);
 
@@ -160,14 +157,10 @@ public abstract class FixedPriceTests : ActorTestKit, IAsyncLifetime
 
 public sealed class SqliteFixedPriceTests(SqliteDatabaseFixture database) : FixedPriceTests, IClassFixture<SqliteDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
-
     protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnSqlite(database.DatabaseFile);
 }
 
 public sealed class PostgresFixedPriceTests(PostgresDatabaseFixture database) : FixedPriceTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new PostgresPersistenceStore(database.ConnectionString, "test", Clock);
-
     protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnPostgres(database.ConnectionString);
 }

@@ -3,12 +3,10 @@ using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Postgres;
-using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Persistence;
 using LiveTracker.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Cycle;
@@ -17,9 +15,11 @@ namespace LiveTracker.Actors.Tests.Cycle;
 /// The weekly cycle of an hourly contract through the real regions, reminders and sandbox gateway, on a manual
 /// clock that runs through two weeks in milliseconds: lock, submission, review, dispute, charge and payout.
 /// </summary>
-public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
+public abstract class WeeklyCycleTests : IAsyncLifetime
 {
-    // The TestKit clock starts Monday 2026-11-16 09:00 UTC, in ISO week 2026-W47.
+    private FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero));
+
+    // The clock starts Monday 2026-11-16 09:00 UTC, in ISO week 2026-W47.
     private static readonly IsoWeek W47 = IsoWeek.Parse("2026-W47");
     private static readonly IsoWeek W48 = IsoWeek.Parse("2026-W48");
 
@@ -29,17 +29,14 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
     private readonly SandboxPaymentGateway _gateway = new();
     private CycleNode? _node;
 
-    protected abstract IPersistenceStore CreateStore();
-
-    /// <summary>The same database for the entities on Akka.NET.</summary>
+    /// <summary>The test class's database.</summary>
     protected abstract Func<PersistenceSettings, PersistenceSettings> AkkaDatabase { get; }
 
     private CycleNode Node => _node!;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
-        await CycleNode.ClearRemindersAsync(CreateStore());
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
+        _node = await CycleNode.StartAsync(Clock, null, _gateway, AkkaDatabase);
     }
 
     async Task IAsyncLifetime.DisposeAsync() => await Node.DisposeAsync();
@@ -51,7 +48,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
     {
         await Pays("sandbox-card-ok");
         await CreateHourlyContract();
-        Clock.AdvanceTo(At("2026-11-16T09:30:00Z"));
+        Clock.SetUtcNow(At("2026-11-16T09:30:00Z"));
         await Work(At("2026-11-16T09:00:00Z"), "a");
         await Work(At("2026-11-16T09:10:00Z"), "b");
         await Work(At("2026-11-16T09:20:00Z"), "c");
@@ -95,7 +92,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         await MoveTo(At("2026-12-01T10:00:00Z"), restartBetweenSteps);
         var dispute = await Contract<DisputeOpened>(new DisputeTimesheet(_clientId, W48, [At("2026-11-23T10:00:00Z")], "Not my project"));
         await AwaitStatus(W48, TimesheetStatus.Disputed);
-        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Contains(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId && d.Subject == "2026-W48"), DefaultTimeout);
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Contains(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId && d.Subject == "2026-W48"), AkkaTestNode.AskTimeout);
         var disputed = await Contract<ContractView>(new GetContract());
         Assert.False(disputed.WorkViewReady);
         Assert.Contains("dispute-open", disputed.NotReadyReasons);
@@ -103,7 +100,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         // The first week's earnings would be available now, but the freeze holds them: no reminder is pending.
         await MoveTo(At("2026-12-03T00:30:00Z"), restartBetweenSteps);
         Assert.Equal(TimesheetStatus.Charged, (await Timesheet(W47)).Status);
-        Assert.Null(await Node.Reminders.ReadAsync(new ReminderKey(LiveTracker.Actors.Contracts.Contract.RegionType, _contractId, "timesheet:" + W47)));
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Null(await Node.ContractDeadline(_contractId, "timesheet:" + W47)), AkkaTestNode.AskTimeout);
 
         // The operator refunds the disputed segment: the rest is charged, and the held payout goes out.
         await MoveTo(At("2026-12-03T10:00:00Z"), restartBetweenSteps);
@@ -111,7 +108,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         var resolved = await AwaitStatus(W48, TimesheetStatus.Charged);
         Assert.Equal((1000L, 10, 1000L), (resolved.ChargedCents!.Value, resolved.BillableMinutes, resolved.AmountCents));
         await AwaitStatus(W47, TimesheetStatus.PaidOut);
-        await AwaitAssertions.AwaitAssertAsync(async () => Assert.DoesNotContain(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId), DefaultTimeout);
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.DoesNotContain(await OpenDisputes(), d => d.DisputeId == dispute.DisputeId), AkkaTestNode.AskTimeout);
         var diary = await Contract<WeekDiary>(new ForWeek(At("2026-11-23T10:00:00Z"), new GetDiary()));
         Assert.Equal(
             [(SegmentStatus.Refunded, false), (SegmentStatus.Logged, true)],
@@ -126,7 +123,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         var final = await Contract<ContractLedger>(new GetLedger());
         Assert.Equal((4000L, 0L, 4000L, 0L), (final.ClientPaidCents, final.FreelancerPendingCents, final.FreelancerAvailableCents, final.EscrowCents));
         Assert.Equal(8, final.Lines.Count);
-        Assert.Null(await Node.Reminders.ReadAsync(new ReminderKey(LiveTracker.Actors.Contracts.Contract.RegionType, _contractId, "timesheet:" + W48)));
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Null(await Node.ContractDeadline(_contractId, "timesheet:" + W48)), AkkaTestNode.AskTimeout);
         var account = await Billing<BillingAccountView>(new GetBillingAccount());
         Assert.Equal([-3000L, -1000L], account.Ledger.Where(l => l.ContractId == _contractId).Select(l => l.AmountCents));
     }
@@ -204,7 +201,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         // Nor can time be added to an earlier week nobody worked in: it locked when it ended.
         var pastWeek = await Contract<Rejected>(new ForWeek(At("2026-11-10T09:00:00Z"), new AddManualTime(At("2026-11-10T09:00:00Z"), At("2026-11-10T19:00:00Z"), "backdated")));
         Assert.Equal("week-locked", pastWeek.Code);
-        Assert.Equal("invalid-contract", (await Node.Regions.Contracts.AskExpecting<Rejected>("eur-" + _contractId, new CreateContract(_clientId, _freelancerId, "Euro", ContractKind.Hourly, 6000, "EUR", null, 10, 24))).Code);
+        Assert.Equal("invalid-contract", (await Node.Contract<Rejected>("eur-" + _contractId, new CreateContract(_clientId, _freelancerId, "Euro", ContractKind.Hourly, 6000, "EUR", null, 10, 24))).Code);
         Assert.Equal("not-your-contract", (await Contract<Rejected>(new DisputeTimesheet("someone-else", W47, [segment], "mine?"))).Code);
         Assert.Equal("invalid-dispute", (await Contract<Rejected>(new DisputeTimesheet(_clientId, W47, [segment.AddMinutes(10)], "unbilled"))).Code);
         Assert.Equal("invalid-dispute", (await Contract<Rejected>(new DisputeTimesheet(_clientId, W47, [segment], " "))).Code);
@@ -213,7 +210,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
         await MoveTo(At("2026-11-28T05:00:00Z"), restart: false);
         await AwaitStatus(W47, TimesheetStatus.Charged);
         Assert.Equal("outside-review-period", (await Contract<Rejected>(new DisputeTimesheet(_clientId, W47, [segment], "too late"))).Code);
-        Assert.Equal("not-found", (await Node.Regions.Contracts.AskExpecting<Rejected>("no-such-contract", new GetTimesheet(W47))).Code);
+        Assert.Equal("not-found", (await Node.Contract<Rejected>("no-such-contract", new GetTimesheet(W47))).Code);
     }
 
     [Fact]
@@ -232,7 +229,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 
-    private Task<T> Contract<T>(object command) => Node.Regions.Contracts.AskExpecting<T>(_contractId, command);
+    private Task<T> Contract<T>(object command) => Node.Contract<T>(_contractId, command);
 
     private Task<T> Billing<T>(object command) => Node.Billing<T>(_clientId, command);
 
@@ -264,7 +261,7 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
 
     private async Task<DateTimeOffset> WorkOneSegment()
     {
-        Clock.AdvanceTo(At("2026-11-16T09:30:00Z"));
+        Clock.SetUtcNow(At("2026-11-16T09:30:00Z"));
         await Work(At("2026-11-16T09:00:00Z"), "only");
         return At("2026-11-16T09:00:00Z");
     }
@@ -274,13 +271,13 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
     {
         if (!restart)
         {
-            Clock.AdvanceTo(at);
+            Clock.SetUtcNow(at);
             return;
         }
 
         await Node.DisposeAsync();
-        Clock.AdvanceTo(at);
-        _node = await CycleNode.StartAsync(CreateStore(), Clock, LoggerFactory, _gateway, AkkaDatabase);
+        Clock.SetUtcNow(at);
+        _node = await CycleNode.StartAsync(Clock, null, _gateway, AkkaDatabase);
     }
 
     private async Task<TimesheetView> AwaitStatus(IsoWeek week, TimesheetStatus status)
@@ -292,21 +289,17 @@ public abstract class WeeklyCycleTests : ActorTestKit, IAsyncLifetime
                 last = await Timesheet(week);
                 Assert.Equal(status, last.Status);
             },
-            DefaultTimeout);
+            AkkaTestNode.AskTimeout);
         return last!;
     }
 }
 
 public sealed class SqliteWeeklyCycleTests(SqliteDatabaseFixture database) : WeeklyCycleTests, IClassFixture<SqliteDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new SqlitePersistenceStore(database.DatabaseFile, "test", Clock);
-
     protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnSqlite(database.DatabaseFile);
 }
 
 public sealed class PostgresWeeklyCycleTests(PostgresDatabaseFixture database) : WeeklyCycleTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override IPersistenceStore CreateStore() => new PostgresPersistenceStore(database.ConnectionString, "test", Clock);
-
     protected override Func<PersistenceSettings, PersistenceSettings> AkkaDatabase => AkkaTestNode.OnPostgres(database.ConnectionString);
 }

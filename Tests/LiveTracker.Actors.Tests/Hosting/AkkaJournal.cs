@@ -1,5 +1,10 @@
+using System.Data.Common;
+using System.Text;
 using Akka.Actor;
 using Akka.Persistence;
+using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Hosting;
+using LiveTracker.Actors.Live;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Hosting;
@@ -21,4 +26,30 @@ public static class AkkaJournal
             (IActorRef replyTo) => new DeleteMessagesTo(persistenceId, loaded.Snapshot.Metadata.SequenceNr, replyTo), AkkaTestNode.AskTimeout, CancellationToken.None);
         Assert.IsType<DeleteMessagesSuccess>(deleted);
     }
+
+    /// <summary>An entity's events as the journal table holds them: the manifest and the JSON, oldest first.</summary>
+    public static async Task<IReadOnlyList<StoredEvent>> StoredEventsAsync(LiveTracker.Actors.Configuration.PersistenceSettings persistence, string persistenceId)
+    {
+        await using DbConnection connection = persistence.Provider == PersistenceProvider.PostgreSql
+            ? new Npgsql.NpgsqlConnection(LiveTrackerAkka.ConnectionString(persistence))
+            : new Microsoft.Data.Sqlite.SqliteConnection(LiveTrackerAkka.ConnectionString(persistence));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT manifest, payload FROM {JournalPosition.JournalTable} WHERE persistence_id = @id ORDER BY sequence_nr";
+        var id = command.CreateParameter();
+        id.ParameterName = "id";
+        id.Value = persistenceId;
+        command.Parameters.Add(id);
+        var events = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(new StoredEvent(reader.GetString(0), Encoding.UTF8.GetString((byte[])reader.GetValue(1))));
+        }
+
+        return events;
+    }
 }
+
+/// <summary>One row of the journal: the stable manifest name and the event's JSON.</summary>
+public sealed record StoredEvent(string Manifest, string Payload);

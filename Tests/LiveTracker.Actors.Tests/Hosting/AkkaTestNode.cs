@@ -48,14 +48,15 @@ public sealed class AkkaTestNode : IDisposable, IAsyncDisposable
     /// Starts a node and waits until it is an Up member of its one-member cluster, as the web host does. Payments go
     /// through <paramref name="gateway"/> (the sandbox when null); <paramref name="persistence"/> adjusts the node's
     /// persistence settings (the database, snapshot frequency); <paramref name="askTimeout"/> is the node's
-    /// <c>livetracker.actors.ask-timeout</c>.
+    /// <c>livetracker.actors.ask-timeout</c>; <paramref name="configure"/> changes any other setting.
     /// </summary>
     public static AkkaTestNode Start(
         TimeProvider time,
         IPaymentGateway? gateway = null,
         Func<PersistenceSettings, PersistenceSettings>? persistence = null,
         ILoggerFactory? loggers = null,
-        TimeSpan? askTimeout = null)
+        TimeSpan? askTimeout = null,
+        Func<LiveTrackerSettings, LiveTrackerSettings>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("livetracker-akka-").FullName;
         var defaults = LiveTrackerSettings.CreateDefault(directory);
@@ -65,6 +66,7 @@ public sealed class AkkaTestNode : IDisposable, IAsyncDisposable
             Persistence = persistence is null ? defaults.Persistence : persistence(defaults.Persistence),
             Actors = defaults.Actors with { AskTimeout = askTimeout ?? defaults.Actors.AskTimeout },
         };
+        settings = configure?.Invoke(settings) ?? settings;
         var payments = gateway ?? new SandboxPaymentGateway();
         var logging = loggers ?? NullLoggerFactory.Instance;
         var host = new HostBuilder()
@@ -97,8 +99,12 @@ public sealed class AkkaTestNode : IDisposable, IAsyncDisposable
             : throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name} from {entityId}, got {reply}.");
     }
 
-    /// <summary>Region <typeparamref name="TRegion"/> for the entities still on the old runtime (ADR 0009).</summary>
-    public AkkaRegionBridge Bridge<TRegion>() => new(Registry.Get<TRegion>(), AskTimeout);
+    /// <summary>The deadlines the cluster's keeper holds.</summary>
+    public async Task<IReadOnlyList<LiveTracker.Actors.Deadlines.PendingDeadline>> DeadlinesAsync()
+    {
+        var keeper = await Registry.GetAsync<DeadlineKeeperSingleton>();
+        return (await keeper.Ask<LiveTracker.Actors.Deadlines.PendingDeadlines>(new LiveTracker.Actors.Deadlines.GetDeadlines(), AskTimeout)).Deadlines;
+    }
 
     public void Dispose()
     {

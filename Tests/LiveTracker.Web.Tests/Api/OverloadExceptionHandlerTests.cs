@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Kernel;
 using LiveTracker.Web.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +13,7 @@ public sealed class OverloadExceptionHandlerTests
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
 
-        var handled = await new OverloadExceptionHandler().TryHandleAsync(context, new AskTimeoutException("no answer in 5 s"), CancellationToken.None);
+        var handled = await new OverloadExceptionHandler().TryHandleAsync(context, new Akka.Actor.AskTimeoutException("no answer in 5 s"), CancellationToken.None);
         var ignored = await new OverloadExceptionHandler().TryHandleAsync(new DefaultHttpContext(), new InvalidOperationException("a bug"), CancellationToken.None);
 
         context.Response.Body.Position = 0;
