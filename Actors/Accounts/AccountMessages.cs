@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Accounts;
 

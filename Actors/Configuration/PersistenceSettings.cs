@@ -25,12 +25,6 @@ public sealed record PersistenceSettings
     /// <summary>A snapshot is written after this many events of one entity.</summary>
     public required int SnapshotEvery { get; init; }
 
-    /// <summary>Most events the journal writer puts in one transaction.</summary>
-    public required int WriteBatchMaxEvents { get; init; }
-
-    /// <summary>Bound of the journal writer's queue; writers wait when it is full.</summary>
-    public required int WriteQueueCapacity { get; init; }
-
     internal static PersistenceSettings Read(SettingsReader persistence, string dataDirectory)
     {
         var provider = persistence.GetChoice("provider", PersistenceProvider.Sqlite, Providers);
@@ -58,8 +52,6 @@ public sealed record PersistenceSettings
             ConnectionString = connectionString,
             SqliteFile = Path.GetFullPath(Path.Combine(dataDirectory, sqliteFile)),
             SnapshotEvery = persistence.GetInt("snapshot-every", 200, 1, 1_000_000),
-            WriteBatchMaxEvents = persistence.GetInt("write-batch-max-events", 1000, 1, 100_000),
-            WriteQueueCapacity = persistence.GetInt("write-queue-capacity", 10_000, 1, 10_000_000),
         };
     }
 
@@ -82,9 +74,7 @@ public sealed record PersistenceSettings
         builder.Append("Provider = ").Append(Provider)
             .Append(", ConnectionString = ").Append(Redact(ConnectionString))
             .Append(", SqliteFile = ").Append(SqliteFile)
-            .Append(", SnapshotEvery = ").Append(SnapshotEvery)
-            .Append(", WriteBatchMaxEvents = ").Append(WriteBatchMaxEvents)
-            .Append(", WriteQueueCapacity = ").Append(WriteQueueCapacity);
+            .Append(", SnapshotEvery = ").Append(SnapshotEvery);
         return true;
     }
 

@@ -1,4 +1,4 @@
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
 
@@ -30,7 +30,7 @@ public sealed record SetContractWeeklyLimit(int? LimitMinutes);
 /// </summary>
 public sealed record ForWeek(
     DateTimeOffset At,
-    [property: System.Text.Json.Serialization.JsonConverter(typeof(Persistence.EnclosedMessageConverter))] object Command);
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Serialization.EnclosedMessageConverter))] object Command);
 
 /// <summary>A tracker's per-minute activity; the contract splits it by week, and the week answers.</summary>
 public sealed record RecordTrackedActivity(IReadOnlyList<ActivityMinute> Minutes);

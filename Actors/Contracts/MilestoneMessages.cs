@@ -1,4 +1,4 @@
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
 

@@ -1,5 +1,5 @@
 using LiveTracker.Actors.Billing;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
 

@@ -7,6 +7,7 @@ using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
+using LiveTracker.Actors.Serialization;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Sessions;
 using LiveTracker.Actors.Deadlines;

@@ -1,5 +1,5 @@
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Persistence;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Sessions;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using LiveTracker.Web.Api;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
@@ -27,7 +28,7 @@ public sealed class NodeBillingCycleTests : IDisposable
         var config = Path.Combine(_directory, "node.conf");
         await File.WriteAllTextAsync(config, """livetracker { data-directory = "data", http.port = 0 }""");
         var settings = LiveTrackerSettings.Load(config);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 16, 9, 30, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 16, 9, 30, 0, TimeSpan.Zero));
         var monday9 = new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
 
         await using (var node = LiveTrackerHost.Build(settings, time: clock))
@@ -42,7 +43,7 @@ public sealed class NodeBillingCycleTests : IDisposable
             await node.StopAsync();
         }
 
-        clock.AdvanceTo(new DateTimeOffset(2026, 11, 28, 6, 0, 0, TimeSpan.Zero));
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 28, 6, 0, 0, TimeSpan.Zero));
 
         await using (var node = LiveTrackerHost.Build(settings, time: clock))
         {
@@ -54,7 +55,7 @@ public sealed class NodeBillingCycleTests : IDisposable
                     var timesheet = Assert.IsType<TimesheetView>(await domain.ContractAsync("c-1", new GetTimesheet(IsoWeek.Parse("2026-W47")), CancellationToken.None));
                     Assert.Equal((TimesheetStatus.Charged, 1000L), (timesheet.Status, timesheet.ChargedCents ?? 0));
                 },
-                ActorTestKit.DefaultTimeout);
+                TimeSpan.FromSeconds(30));
             await node.StopAsync();
         }
     }

@@ -1,14 +1,11 @@
 using System.Globalization;
-using LiveTracker.Actors.Persistence;
-using LiveTracker.Actors.Persistence.Postgres;
-using LiveTracker.Actors.Persistence.Sqlite;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [kernel] [journal] [recovery] [tracking] [live] [agent]
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [journal] [recovery] [tracking] [live] [agent]
 //   [--pg CONNSTR] [--scale X] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
-// Without a selection all six run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
+// Without a selection all five run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
 // sections of the parts not run this time are kept from that file, so the report covers every part.
-string[] parts = ["kernel", "journal", "recovery", "tracking", "live", "agent"];
+string[] parts = ["journal", "recovery", "tracking", "live", "agent"];
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (selected.FirstOrDefault(s => !parts.Contains(s, StringComparer.OrdinalIgnoreCase)) is { } unknown)
 {
@@ -26,19 +23,18 @@ var work = Directory.CreateTempSubdirectory("livetracker-bench-").FullName;
 var sections = new List<(string Part, string Text)>();
 try
 {
-    if (Run("kernel"))
-    {
-        sections.Add(("kernel", await KernelBenchmark.RunAsync((int)(1_000_000 * scale), log)));
-    }
-
     if (Run("journal"))
     {
+        // 1,000 entities, one Persist per command (issue 14: PostgreSQL >= 10,000 events/s, SQLite >= 5,000).
+        var commands = Math.Max(1, (int)(20 * scale));
         if (pg is not null)
         {
-            sections.Add(("journal", await JournalBenchmark.RunAsync("postgresql", pg, 1_000, (int)(50 * scale), log)));
+            sections.Add(("journal", await PersistenceBenchmark.JournalAsync("postgresql", Fresh("journal-pg"), BenchNode.Database(Fresh("journal-pg-db"), pg), 1_000, commands, log)));
         }
 
-        sections.Add(("journal", await JournalBenchmark.RunAsync("sqlite", Path.Combine(work, "journal.db"), 1_000, (int)(50 * scale), log)));
+        // SQLite persists far fewer events/s untuned: a quarter of the commands keeps the run to minutes.
+        var sqlite = Fresh("journal-sqlite");
+        sections.Add(("journal", await PersistenceBenchmark.JournalAsync("sqlite", sqlite, BenchNode.Database(sqlite, null), 1_000, Math.Max(1, commands / 4), log)));
     }
 
     if (Run("recovery"))
@@ -46,11 +42,11 @@ try
         var events = (int)(1_000_000 * scale);
         if (pg is not null)
         {
-            sections.Add(("recovery", await RecoveryBenchmark.RunAsync("postgresql", () => new PostgresPersistenceStore(pg, "bench", TimeProvider.System), events, log)));
+            sections.Add(("recovery", await PersistenceBenchmark.RecoveryAsync("postgresql", Fresh("recovery-pg"), BenchNode.Database(Fresh("recovery-pg-db"), pg), events, log)));
         }
 
-        sections.Add(("recovery", await RecoveryBenchmark.RunAsync(
-            "sqlite", () => new SqlitePersistenceStore(Path.Combine(work, "recovery.db"), "bench", TimeProvider.System, settings: new JournalWriterSettings()), events, log)));
+        var sqlite = Fresh("recovery-sqlite");
+        sections.Add(("recovery", await PersistenceBenchmark.RecoveryAsync("sqlite", sqlite, BenchNode.Database(sqlite, null), events, log)));
     }
 
     if (Run("tracking"))
@@ -60,8 +56,9 @@ try
         var minutes = Option("--minutes") is { } fixedMinutes
             ? int.Parse(fixedMinutes, CultureInfo.InvariantCulture)
             : Math.Max(1, (int)(60 * scale));
+        var tracking = Fresh("tracking");
         sections.Add(("tracking", await TrackingBenchmark.RunAsync(
-            pg is not null ? "postgresql" : "sqlite", work, BenchNode.Database(work, pg), freelancers, minutes, log)));
+            pg is not null ? "postgresql" : "sqlite", tracking, BenchNode.Database(tracking, pg), freelancers, minutes, log)));
     }
 
     if (Run("live"))
@@ -104,6 +101,9 @@ if (outFile is not null)
 }
 
 return 0;
+
+// A directory of its own for each part's node (and SQLite file).
+string Fresh(string name) => Directory.CreateDirectory(Path.Combine(work, name)).FullName;
 
 string? Option(string name)
 {

@@ -128,8 +128,10 @@ internal static class TrackingBenchmark
         var residentCountsAfter = await CountsAsync(node);
         log.WriteLine($"  resident {residentCounts} (after measuring {residentCountsAfter}): {allResident - baseline:N0} bytes above baseline");
 
-        await WaitForCountAsync<ContractRegion>(node, 0, TimeSpan.FromSeconds(120));
-        await WaitForCountAsync<WeekRegion>(node, 0, TimeSpan.FromSeconds(120));
+        // A few contracts may be woken again meanwhile by their deadlines (the parties' accounts, the timesheet): counted.
+        var contractsLeft = await WaitForCountAsync<ContractRegion>(node, 0, TimeSpan.FromSeconds(90));
+        var weeksLeft = await WaitForCountAsync<WeekRegion>(node, 0, TimeSpan.FromSeconds(60));
+        log.WriteLine($"  {contractsLeft:N0} contracts and {weeksLeft:N0} weeks still resident after waiting for passivation");
         var trackerCountActive = await node.CountAsync<TrackerRegion>();
         var trackersResident = ManagedBytes();
         log.WriteLine($"  contracts and weeks passivated, {trackerCountActive:N0} trackers resident: {trackersResident - baseline:N0} bytes above baseline");
@@ -141,7 +143,8 @@ internal static class TrackingBenchmark
         }
 
         await stopPump.DrainAsync();
-        await WaitForCountAsync<TrackerRegion>(node, 0, TimeSpan.FromSeconds(120));
+        var trackersLeft = await WaitForCountAsync<TrackerRegion>(node, 0, TimeSpan.FromSeconds(90));
+        log.WriteLine($"  {trackersLeft:N0} trackers still resident after waiting for passivation");
         var passivated = ManagedBytes();
         log.WriteLine($"  everything passivated: {passivated - baseline:N0} bytes above baseline");
 
@@ -233,18 +236,17 @@ internal static class TrackingBenchmark
     private static async Task<string> CountsAsync(BenchNode node) =>
         $"{await node.CountAsync<ContractRegion>():N0} contracts, {await node.CountAsync<WeekRegion>():N0} weeks, {await node.CountAsync<TrackerRegion>():N0} trackers";
 
-    private static async Task WaitForCountAsync<TRegion>(BenchNode node, int count, TimeSpan timeout)
+    /// <summary>Waits until the region runs <paramref name="count"/> entities or the timeout passed; returns how many run.</summary>
+    private static async Task<int> WaitForCountAsync<TRegion>(BenchNode node, int count, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
-        while (await node.CountAsync<TRegion>() != count)
+        int running;
+        while ((running = await node.CountAsync<TRegion>()) > count && waited.Elapsed < timeout)
         {
-            if (waited.Elapsed > timeout)
-            {
-                throw new TimeoutException($"{typeof(TRegion).Name}: {await node.CountAsync<TRegion>()} entities still running, expected {count}.");
-            }
-
             await Task.Delay(500);
         }
+
+        return running;
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -34,15 +34,9 @@ public sealed class LiveTrackerSettingsTests
         Assert.Equal(string.Empty, settings.Persistence.ConnectionString);
         Assert.Equal(Path.Combine(BaseDirectory, "data", "journal.db"), settings.Persistence.SqliteFile);
         Assert.Equal(200, settings.Persistence.SnapshotEvery);
-        Assert.Equal(1000, settings.Persistence.WriteBatchMaxEvents);
-        Assert.Equal(10_000, settings.Persistence.WriteQueueCapacity);
         Assert.Equal(100, settings.Sharding.ShardCount);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Sharding.PassivateIdleEntityAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Actors.AskTimeout);
-        Assert.Equal(10, settings.Actors.Supervision.MaxRestarts);
-        Assert.Equal(TimeSpan.FromMinutes(1), settings.Actors.Supervision.Within);
-        Assert.Equal(TimeSpan.FromMilliseconds(100), settings.Actors.Supervision.MinBackoff);
-        Assert.Equal(TimeSpan.FromSeconds(10), settings.Actors.Supervision.MaxBackoff);
         Assert.Equal(10, settings.Domain.SegmentMinutes);
         Assert.Equal(24, settings.Domain.IdleTimeoutMinutes);
         Assert.Equal("UTC", settings.Domain.WeekZone.Id);
@@ -69,7 +63,6 @@ public sealed class LiveTrackerSettingsTests
                 sqlite-file = other.db
               }
               sharding.passivate-idle-entity-after = 90 seconds
-              actors.supervision { min-backoff = 0s, max-backoff = 1m }
               domain {
                 segment-minutes = 15
                 review-zone = Europe/Berlin
@@ -86,7 +79,6 @@ public sealed class LiveTrackerSettingsTests
         Assert.Equal(PersistenceProvider.PostgreSql, settings.Persistence.Provider);
         Assert.Equal("/var/lib/livetracker/other.db", settings.Persistence.SqliteFile);
         Assert.Equal(TimeSpan.FromSeconds(90), settings.Sharding.PassivateIdleEntityAfter);
-        Assert.Equal(TimeSpan.Zero, settings.Actors.Supervision.MinBackoff);
         Assert.Equal(15, settings.Domain.SegmentMinutes);
         Assert.Equal("Europe/Berlin", settings.Domain.ReviewZone.Id);
         Assert.Equal(new WeeklyTime(DayOfWeek.Tuesday, new TimeOnly(9, 30)), settings.Domain.TimesheetSubmitLocalTime);
@@ -113,8 +105,6 @@ public sealed class LiveTrackerSettingsTests
     [Theory]
     [InlineData("livetracker.http.port = 70000", "livetracker.http.port = \"70000\" is not a whole number between 0 and 65535")]
     [InlineData("livetracker.persistence.snapshot-every = 0", "livetracker.persistence.snapshot-every = \"0\" is not a whole number between 1 and 1000000")]
-    [InlineData("livetracker.persistence.write-batch-max-events = 1.5", "livetracker.persistence.write-batch-max-events = \"1.5\" is not a whole number")]
-    [InlineData("livetracker.actors.supervision.max-restarts = -1", "livetracker.actors.supervision.max-restarts = \"-1\" is not a whole number between 0 and 1000")]
     [InlineData("livetracker.persistence.provider = mysql", "livetracker.persistence.provider = \"mysql\" is not one of: sqlite, postgresql")]
     [InlineData("livetracker.actors.ask-timeout = 5", "livetracker.actors.ask-timeout = \"5\" is not a duration between 1ms and 1h (write a number and a unit")]
     [InlineData("livetracker.actors.ask-timeout = 2h", "livetracker.actors.ask-timeout = \"2h\" is not a duration between 1ms and 1h")]
@@ -186,19 +176,6 @@ public sealed class LiveTrackerSettingsTests
     public void ConnectionStringIsOnlyRequiredForPostgreSql()
     {
         Assert.Equal(PersistenceProvider.Sqlite, Load("livetracker.persistence.connection-string = \"\"").Persistence.Provider);
-    }
-
-    [Fact]
-    public void MaxBackoffShorterThanMinBackoffIsRejected()
-    {
-        var error = Fail("""
-            livetracker.actors.supervision {
-              min-backoff = 5s
-              max-backoff = 1s
-            }
-            """);
-
-        Assert.Equal("akka.hocon line 3: livetracker.actors.supervision.max-backoff (1s) must not be shorter than min-backoff (5s)", error.Message);
     }
 
     [Fact]

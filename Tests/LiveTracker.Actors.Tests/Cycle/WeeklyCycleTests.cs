@@ -4,7 +4,7 @@ using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Tests.Hosting;
-using LiveTracker.Actors.Tests.Persistence;
+using LiveTracker.Actors.Tests.Databases;
 using LiveTracker.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;

@@ -6,7 +6,7 @@ using Akka.Persistence.Journal;
 using LiveTracker.Actors.Deadlines;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Tests.Hosting;
-using LiveTracker.Actors.Tests.Persistence;
+using LiveTracker.Actors.Tests.Databases;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

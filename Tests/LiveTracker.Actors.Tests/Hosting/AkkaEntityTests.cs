@@ -4,6 +4,7 @@ using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hosting;
+using LiveTracker.Actors.Serialization;
 using LiveTracker.Actors.Operations;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;

@@ -5,7 +5,7 @@ using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Tests.Hosting;
-using LiveTracker.Actors.Tests.Persistence;
+using LiveTracker.Actors.Tests.Databases;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -21,7 +22,7 @@ public sealed class ApiNode : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("livetracker-api-").FullName;
     private WebApplication? _app;
 
-    public ManualTimeProvider Clock { get; } = new(Start);
+    public FakeTimeProvider Clock { get; } = new(Start);
 
     public Uri BaseAddress { get; private set; } = null!;
 

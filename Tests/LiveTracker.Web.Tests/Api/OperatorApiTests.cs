@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -25,21 +26,21 @@ public sealed class OperatorApiTests(ApiNode node) : IClassFixture<ApiNode>
         }
 
         // Into the review period: the node's own reminders lock and submit the week.
-        node.Clock.AdvanceTo(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        node.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         await AwaitStatusAsync(contractId, "in-review");
         var dispute = await node.Client.Http.PostAsJsonAsync($"/api/contracts/{contractId}/timesheets/2026-W47/disputes", new { segmentStarts = new[] { segments[0] }, reason = "Not my work" });
         Assert.Equal(HttpStatusCode.Created, dispute.StatusCode);
         var disputeId = (await dispute.Content.ReadFromJsonAsync<JsonElement>(ApiNode.Json)).GetProperty("disputeId").GetString()!;
 
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.Contains(disputeId, await node.Operator.Http.GetStringAsync("/api/disputes"), StringComparison.Ordinal), ActorTestKit.DefaultTimeout);
+            async () => Assert.Contains(disputeId, await node.Operator.Http.GetStringAsync("/api/disputes"), StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         var resolved = await node.Operator.Http.PostAsJsonAsync($"/api/disputes/{disputeId}/resolve", new { refundSegmentStarts = new[] { segments[0] }, note = "Refund the first" });
 
         Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
         var charged = await AwaitStatusAsync(contractId, "charged");
         Assert.Equal(1000, charged.GetProperty("chargedCents").GetInt64());
         await AwaitAssertions.AwaitAssertAsync(
-            async () => Assert.DoesNotContain(disputeId, await node.Operator.Http.GetStringAsync("/api/disputes"), StringComparison.Ordinal), ActorTestKit.DefaultTimeout);
+            async () => Assert.DoesNotContain(disputeId, await node.Operator.Http.GetStringAsync("/api/disputes"), StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await ProblemAssert.IsProblemAsync(
             await node.Operator.Http.PostAsJsonAsync($"/api/disputes/{disputeId}/resolve", new { refundSegmentStarts = Array.Empty<DateTimeOffset>(), note = "again" }),
             HttpStatusCode.Conflict, "dispute-not-open");
@@ -70,7 +71,7 @@ public sealed class OperatorApiTests(ApiNode node) : IClassFixture<ApiNode>
                 last = await node.Client.Http.GetFromJsonAsync<JsonElement>($"/api/contracts/{contractId}/timesheets/2026-W47", ApiNode.Json);
                 Assert.Equal(status, last.GetProperty("status").GetString());
             },
-            ActorTestKit.DefaultTimeout);
+            TimeSpan.FromSeconds(30));
         return last;
     }
 

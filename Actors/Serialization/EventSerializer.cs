@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace LiveTracker.Actors.Persistence;
+namespace LiveTracker.Actors.Serialization;
 
 /// <summary>
 /// Names an event or snapshot type in the journal. The name is stored instead of the CLR type name, so classes

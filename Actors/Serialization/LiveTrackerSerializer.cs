@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
-using LiveTracker.Actors.Persistence;
 
-namespace LiveTracker.Actors.Hosting;
+
+namespace LiveTracker.Actors.Serialization;
 
 /// <summary>
 /// How LiveTracker's messages, events and snapshots become bytes, for the journal and between nodes: System.Text.Json
@@ -40,7 +40,8 @@ public sealed class LiveTrackerSerializer(ExtendedActorSystem system) : Serializ
             (t.IsPublic || t.IsNestedPublic) && t.IsClass && !t.IsAbstract && !t.IsGenericTypeDefinition
             && !typeof(Akka.Actor.ActorBase).IsAssignableFrom(t) && !typeof(Exception).IsAssignableFrom(t)
             && !typeof(Serializer).IsAssignableFrom(t) && !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false)
-            && t.Namespace is { } ns && !ns.StartsWith("LiveTracker.Actors.Hosting", StringComparison.Ordinal))];
+            && t.Namespace is { } ns && !ns.StartsWith("LiveTracker.Actors.Hosting", StringComparison.Ordinal)
+            && !ns.StartsWith("LiveTracker.Actors.Serialization", StringComparison.Ordinal))];
 
     public override string Manifest(object o)
     {
