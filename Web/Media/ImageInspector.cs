@@ -183,7 +183,8 @@ public sealed class ImageInspector
 
     private static string Describe(SKCodecResult result) => result switch
     {
-        SKCodecResult.IncompleteInput => "truncated",
+        // Skia cannot tell a cut-off file from damaged data it stops at (a zlib error in a PNG ends the rows too).
+        SKCodecResult.IncompleteInput => "truncated or corrupt: the rows end early",
         SKCodecResult.ErrorInInput => "corrupt (damaged after a valid start)",
         SKCodecResult.InternalError => "too large to decode here (corrupt?)",
         _ => "corrupt",
