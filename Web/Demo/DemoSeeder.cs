@@ -6,7 +6,6 @@ using LiveTracker.Actors.Payments;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Endpoints;
 using LiveTracker.Web.Media;
-using LiveTracker.Web.Media.Native;
 using Microsoft.AspNetCore.Identity;
 
 namespace LiveTracker.Web.Demo;
@@ -114,6 +113,6 @@ public sealed class DemoSeeder(
             }
         }
 
-        return TurboJpeg.Compress(pixels, width, height, TurboJpeg.PixelFormatRgb, 80);
+        return ImageEncoding.JpegFromRgb(pixels, width, height, 80);
     }
 }

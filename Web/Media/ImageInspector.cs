@@ -1,19 +1,20 @@
-using LiveTracker.Web.Media.Native;
-using LiveTracker.Web.Media.Png;
+using System.Runtime.InteropServices;
+using SkiaSharp;
 
 namespace LiveTracker.Web.Media;
 
 /// <summary>
-/// Decides what an upload really is from its bytes alone: the magic bytes pick the decoder, and only an image
-/// that actually decodes, within <see cref="ImageLimits"/>, is accepted. Never throws on any input; stateless and
-/// thread-safe, so one instance serves the node.
+/// Decides what an upload really is from its bytes alone: the magic bytes name the format, SkiaSharp's codec for
+/// that format reads the header (refused there when the size breaks <see cref="ImageLimits"/>, before any pixel
+/// buffer exists), and only an image that then decodes completely is accepted. Never throws on any input;
+/// stateless and thread-safe, so one instance serves the node.
 /// </summary>
 public sealed class ImageInspector
 {
-    /// <exception cref="InvalidOperationException">libturbojpeg or libwebp is not installed.</exception>
+    /// <exception cref="InvalidOperationException">libSkiaSharp (or a library it needs) cannot be loaded.</exception>
     public ImageInspector(ImageLimits? limits = null)
     {
-        NativeImaging.EnsureAvailable();
+        EnsureSkiaLoads();
         Limits = limits ?? ImageLimits.Default;
     }
 
@@ -27,7 +28,7 @@ public sealed class ImageInspector
             return ImageFormat.Jpeg;
         }
 
-        if (PngDecoder.HasSignature(bytes))
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         {
             return ImageFormat.Png;
         }
@@ -40,21 +41,168 @@ public sealed class ImageInspector
         return ImageFormat.Unknown;
     }
 
-    /// <summary>Decodes <paramref name="bytes"/> fully (JPEG at 1/8 scale) and reports format and size, or why not.</summary>
-    public ImageCheck Inspect(ReadOnlyMemory<byte> bytes) => Decode(bytes, sink: null, minLongSide: 1);
-
-    /// <summary>The one decoding path for checks and thumbnails, so a thumbnail is never made of bytes a check would refuse.</summary>
-    internal ImageCheck Decode(ReadOnlyMemory<byte> bytes, IPixelSink? sink, int minLongSide)
+    /// <summary>Decodes <paramref name="bytes"/> completely (JPEG and WebP at their smallest scale) and reports format and size, or why not.</summary>
+    public ImageCheck Inspect(ReadOnlyMemory<byte> bytes)
     {
-        var span = bytes.Span;
-        return Sniff(span) switch
-        {
-            ImageFormat.Jpeg => JpegDecoder.Decode(span, Limits, sink, minLongSide),
-            ImageFormat.Png => PngDecoder.Decode(bytes, Limits, sink),
-            ImageFormat.WebP => WebPDecoder.Decode(span, Limits, sink),
-            _ => ImageCheck.Refused(WhatItIsInstead(span)),
-        };
+        var check = Decode(bytes, thumbnailSide: null, out var pixels);
+        pixels?.Dispose();
+        return check;
     }
+
+    /// <summary>
+    /// The one decoding path for checks and thumbnails, so a thumbnail is never made of bytes a check would refuse.
+    /// With <paramref name="thumbnailSide"/> the pixels come back (caller disposes) at the smallest scale the codec
+    /// offers whose longest side is still at least that; without, they are only decoded, a row at a time where the
+    /// codec can.
+    /// </summary>
+    internal ImageCheck Decode(ReadOnlyMemory<byte> bytes, int? thumbnailSide, out SKBitmap? pixels)
+    {
+        pixels = null;
+        var span = bytes.Span;
+        var format = Sniff(span);
+        if (format == ImageFormat.Unknown)
+        {
+            return ImageCheck.Refused(WhatItIsInstead(span));
+        }
+
+        var name = Name(format);
+        try
+        {
+            // A native copy: the codec keeps a reference to its data, which a pinned managed array could not promise.
+            using var data = SKData.CreateCopy(span);
+            using var codec = SKCodec.Create(data);
+            if (codec is null)
+            {
+                return ImageCheck.Refused($"{name} header is truncated or corrupt", format);
+            }
+
+            if (codec.EncodedFormat != SkiaFormat(format))
+            {
+                return ImageCheck.Refused($"{name} is corrupt: it starts like one but decodes as {codec.EncodedFormat}", format);
+            }
+
+            // Everything so far read headers only; this is the last point before pixel memory is asked for.
+            var size = codec.Info;
+            if (Limits.Violation(size.Width, size.Height) is { } violation)
+            {
+                return ImageCheck.Refused(violation, format);
+            }
+
+            if (codec.FrameCount > 1)
+            {
+                return ImageCheck.Refused($"{name} is animated ({codec.FrameCount} frames); send a single still image", format);
+            }
+
+            var result = thumbnailSide is { } side
+                ? DecodeWhole(codec, ScaledAtLeast(codec, side), out pixels)
+                : DecodeRows(codec, ScaledAtLeast(codec, 1));
+            if (result != SKCodecResult.Success)
+            {
+                pixels?.Dispose();
+                pixels = null;
+                return ImageCheck.Refused($"{name} data is {Describe(result)} (SkiaSharp: {result})", format);
+            }
+
+            return ImageCheck.Accepted(format, size.Width, size.Height);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // SkiaSharp answers bad input with result codes; this is a last line so an upload can never fail the request.
+            pixels?.Dispose();
+            pixels = null;
+            return ImageCheck.Refused($"{name} could not be decoded ({exception.GetType().Name})", format);
+        }
+    }
+
+    /// <summary>The smallest size the codec decodes to natively (JPEG n/8, WebP any, PNG only 1:1) whose long side is at least <paramref name="side"/>.</summary>
+    private static SKSizeI ScaledAtLeast(SKCodec codec, int side)
+    {
+        var full = codec.Info.Size;
+        var best = full;
+        for (var eighths = 7; eighths >= 1; eighths--)
+        {
+            var scaled = codec.GetScaledDimensions(eighths / 8f);
+            if (Math.Max(scaled.Width, scaled.Height) < side || scaled.Width < 1 || scaled.Height < 1)
+            {
+                break;
+            }
+
+            best = scaled;
+        }
+
+        return best;
+    }
+
+    private static SKImageInfo DecodeInfo(SKSizeI size) => new(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+
+    private static SKCodecResult DecodeWhole(SKCodec codec, SKSizeI size, out SKBitmap? pixels)
+    {
+        var info = DecodeInfo(size);
+        pixels = new SKBitmap();
+        if (!pixels.TryAllocPixels(info))
+        {
+            return SKCodecResult.InternalError;
+        }
+
+        return codec.GetPixels(info, pixels.GetPixels());
+    }
+
+    /// <summary>
+    /// Decodes for the check only: row by row into one row of memory where the codec streams (JPEG, non-interlaced
+    /// PNG), else whole at the scaled size. A short count of rows is a truncated image.
+    /// </summary>
+    private static SKCodecResult DecodeRows(SKCodec codec, SKSizeI size)
+    {
+        var info = DecodeInfo(size);
+        var started = codec.StartScanlineDecode(info);
+        if (started != SKCodecResult.Success || codec.ScanlineOrder != SKCodecScanlineOrder.TopDown)
+        {
+            var result = DecodeWhole(codec, size, out var pixels);
+            pixels?.Dispose();
+            return result;
+        }
+
+        var row = Marshal.AllocHGlobal(info.RowBytes);
+        try
+        {
+            for (var y = 0; y < info.Height; y++)
+            {
+                if (codec.GetScanlines(row, 1, info.RowBytes) != 1)
+                {
+                    return SKCodecResult.IncompleteInput;
+                }
+            }
+
+            return SKCodecResult.Success;
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(row);
+        }
+    }
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        // Skia cannot tell a cut-off file from damaged data it stops at (a zlib error in a PNG ends the rows too).
+        SKCodecResult.IncompleteInput => "truncated or corrupt: the rows end early",
+        SKCodecResult.ErrorInInput => "corrupt (damaged after a valid start)",
+        SKCodecResult.InternalError => "too large to decode here (corrupt?)",
+        _ => "corrupt",
+    };
+
+    private static SKEncodedImageFormat SkiaFormat(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => SKEncodedImageFormat.Jpeg,
+        ImageFormat.Png => SKEncodedImageFormat.Png,
+        _ => SKEncodedImageFormat.Webp,
+    };
+
+    private static string Name(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => "JPEG",
+        ImageFormat.Png => "PNG",
+        _ => "WebP",
+    };
 
     private static string WhatItIsInstead(ReadOnlySpan<byte> bytes)
     {
@@ -69,5 +217,19 @@ public sealed class ImageInspector
         }
 
         return "not a JPEG, PNG or WebP image";
+    }
+
+    private static void EnsureSkiaLoads()
+    {
+        try
+        {
+            _ = SkiaSharpVersion.Native;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            throw new InvalidOperationException(
+                "libSkiaSharp (from the SkiaSharp.NativeAssets.Linux package) could not be loaded; it needs libfontconfig1 and libfreetype6 (apt-get install libfontconfig1)",
+                exception);
+        }
     }
 }

@@ -1,4 +1,4 @@
-using LiveTracker.Web.Media.Native;
+using SkiaSharp;
 
 namespace LiveTracker.Web.Media;
 
@@ -14,6 +14,9 @@ public sealed record ThumbnailResult(ImageCheck Check, byte[]? Jpeg, int Width, 
 /// </summary>
 public sealed class Thumbnailer
 {
+    // Trilinear: mipmaps average a 4K screen down without the aliasing a single bilinear or cubic pass leaves on text.
+    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+
     private readonly ImageInspector _inspector;
 
     /// <param name="inspector">Decides what the bytes are and how large an image may be.</param>
@@ -35,21 +38,49 @@ public sealed class Thumbnailer
 
     public int Quality { get; }
 
+    /// <summary>The thumbnail size for a source: the longest side <paramref name="maxSide"/>, aspect kept, never upscaled.</summary>
+    public static (int Width, int Height) Fit(int width, int height, int maxSide)
+    {
+        var longSide = Math.Max(width, height);
+        if (longSide <= maxSide)
+        {
+            return (width, height);
+        }
+
+        return (Math.Max(1, (int)Math.Round((double)width * maxSide / longSide)),
+            Math.Max(1, (int)Math.Round((double)height * maxSide / longSide)));
+    }
+
     /// <summary>
-    /// Decodes <paramref name="image"/> (JPEG at the smallest libjpeg scale that keeps at least <see cref="MaxSide"/>),
-    /// downscales it and encodes a JPEG. Refuses exactly what <see cref="ImageInspector.Inspect"/> refuses; never throws on input.
+    /// Decodes <paramref name="image"/> (JPEG and WebP scaled by the codec to the smallest size still at least
+    /// <see cref="MaxSide"/>), draws it over white at thumbnail size and encodes a JPEG. Refuses exactly what
+    /// <see cref="ImageInspector.Inspect"/> refuses; never throws on input.
     /// </summary>
     public ThumbnailResult Create(ReadOnlyMemory<byte> image)
     {
-        var canvas = new ThumbnailCanvas(MaxSide);
-        var check = _inspector.Decode(image, canvas, MaxSide);
-        if (!check.Ok)
+        var check = _inspector.Decode(image, MaxSide, out var decoded);
+        if (!check.Ok || decoded is null)
         {
+            decoded?.Dispose();
             return new ThumbnailResult(check, null, 0, 0);
         }
 
-        var jpeg = TurboJpeg.Compress(canvas.ToRgb(), canvas.Width, canvas.Height, TurboJpeg.PixelFormatRgb, Quality);
-        return new ThumbnailResult(check, jpeg, canvas.Width, canvas.Height);
+        using (decoded)
+        {
+            var (width, height) = Fit(check.Width, check.Height, MaxSide);
+            using var source = SKImage.FromBitmap(decoded);
+            using var canvasPixels = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+            using (var canvas = new SKCanvas(canvasPixels))
+            {
+                // A transparent screenshot is shown on a white page in the browser; the JPEG has no alpha, so composite here.
+                canvas.Clear(SKColors.White);
+                canvas.DrawImage(source, new SKRect(0, 0, width, height), Sampling);
+            }
+
+            using var pixmap = canvasPixels.PeekPixels();
+            var jpeg = ImageEncoding.Encode(pixmap, p => p.Encode(new SKJpegEncoderOptions(Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)));
+            return new ThumbnailResult(check, jpeg, width, height);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-using LiveTracker.Web.Media.Native;
+using LiveTracker.Web.Media;
 
 namespace LiveTracker.Web.Tests.Browser;
 
@@ -49,7 +49,7 @@ internal static class FakeDesktop
         }
 
         Fill(rgb, width, 0, height - 22, width, 22, (0, 122, 204));
-        return TurboJpeg.Compress(rgb, width, height, TurboJpeg.PixelFormatRgb, 80);
+        return ImageEncoding.JpegFromRgb(rgb, width, height, 80);
     }
 
     private static void Fill(byte[] rgb, int width, int x0, int y0, int w, int h, (byte R, byte G, byte B) color)

@@ -1,5 +1,4 @@
 using LiveTracker.Web.Media;
-using LiveTracker.Web.Media.Native;
 using LiveTracker.Web.Tests.Media.Fixtures;
 using Xunit;
 
@@ -36,7 +35,7 @@ public sealed class ThumbnailerTests
     [Fact]
     public void A_thumbnail_keeps_the_colours_of_the_screenshot()
     {
-        var solid = TurboJpeg.Compress(TestImages.Solid(1600, 900, 200, 40, 90), 1600, 900, TurboJpeg.PixelFormatRgb, 95);
+        var solid = ImageEncoding.JpegFromRgb(TestImages.Solid(1600, 900, 200, 40, 90), 1600, 900, 95);
 
         var thumbnail = _thumbnailer.Create(solid);
 
