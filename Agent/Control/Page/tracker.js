@@ -146,9 +146,17 @@ function render(view) {
   }
 }
 
+// The once-a-second poll and a command's own refresh can overlap and answer out of order; an answer older than the
+// one on screen would turn the stopwatch and the countdowns back, so it is dropped.
+let shownAt = 0;
+
 async function refresh() {
   try {
-    render(await call('GET', 'api/state'));
+    const view = await call('GET', 'api/state');
+    const at = Date.parse(view.now);
+    if (at < shownAt) return;
+    shownAt = at;
+    render(view);
   } catch (e) {
     $('status').textContent = 'Agent not running';
     $('status').className = 'pill';
