@@ -55,6 +55,22 @@ public static class LiveTrackerAkka
         """;
 
     /// <summary>
+    /// SQLite has one writer at a time. The plugin's default isolation ("unspecified") makes Microsoft.Data.Sqlite open
+    /// every transaction, reads included, with BEGIN IMMEDIATE, which takes the write lock: each recovery, query poll
+    /// and sequence-number read then blocks the journal's writes, and a blocked statement sleeps 150 ms before retrying.
+    /// "read-uncommitted" opens read transactions deferred (a plain BEGIN); without a shared cache SQLite ignores the
+    /// level itself, so a reader still sees only committed data (in WAL mode, as of its start).
+    /// </summary>
+    private const string SqliteJournal = """
+        akka.persistence {
+          journal.sql.read-isolation-level = read-uncommitted
+          journal.sql.parallelism = 1
+          query.journal.sql.read-isolation-level = read-uncommitted
+          snapshot-store.sql.read-isolation-level = read-uncommitted
+        }
+        """;
+
+    /// <summary>
     /// The whole node's Akka.NET side. Payments go through <paramref name="gateway"/>; entities log through
     /// <paramref name="loggers"/>, the host's logging.
     /// </summary>
@@ -64,6 +80,10 @@ public static class LiveTrackerAkka
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         Directory.CreateDirectory(settings.DataDirectory);
+        if (settings.Persistence.Provider == PersistenceProvider.Sqlite)
+        {
+            UseWriteAheadLog(settings.Persistence);
+        }
 
         builder
             .AddHocon(ConfigurationFactory.ParseString(Baseline), HoconAddMode.Prepend)
@@ -78,10 +98,10 @@ public static class LiveTrackerAkka
             .WithCustomSerializer(LiveTrackerSerializer.Name, LiveTrackerSerializer.BoundTypes(), system => new LiveTrackerSerializer(system))
             .WithClustering()
             .WithSqlPersistence(
-                ConnectionString(settings.Persistence),
-                settings.Persistence.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
+                DataOptions(settings.Persistence),
                 databaseMapping: settings.Persistence.Provider == PersistenceProvider.PostgreSql ? DatabaseMapping.PostgreSql : DatabaseMapping.Sqlite,
                 autoInitialize: true)
+            .AddHocon(ConfigurationFactory.ParseString(settings.Persistence.Provider == PersistenceProvider.Sqlite ? SqliteJournal : "akka {}"), HoconAddMode.Prepend)
             .AddHocon(ConfigurationFactory.ParseString(settings.AkkaHocon), HoconAddMode.Prepend)
             .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
 
@@ -169,6 +189,30 @@ public static class LiveTrackerAkka
             cluster.Join(cluster.SelfAddress);
         }
     }
+
+    /// <summary>
+    /// SQLite in write-ahead-log mode: readers (recoveries, the live feed's queries, the deadline keeper's tag query) no
+    /// longer block the journal's commits, and a commit is one fsync of the log instead of a rollback journal created,
+    /// synced and deleted. The mode is stored in the database file, so setting it once per start is enough.
+    /// </summary>
+    private static void UseWriteAheadLog(PersistenceSettings persistence)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(persistence.SqliteFile)!);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString(persistence));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        var mode = command.ExecuteScalar() as string;
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite at {persistence.SqliteFile} refused write-ahead-log mode (journal_mode is {mode}).");
+        }
+    }
+
+    private static DataOptions DataOptions(PersistenceSettings persistence) =>
+        persistence.Provider == PersistenceProvider.PostgreSql
+            ? new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, ConnectionString(persistence))
+            : new DataOptions().UseConnectionString(ProviderName.SQLiteMS, ConnectionString(persistence)).UseInterceptor(SqliteWriteBatching.Instance);
 
     /// <summary>The connection string of the node's database, as the journal uses it.</summary>
     public static string ConnectionString(PersistenceSettings persistence) =>

@@ -21,7 +21,7 @@ public sealed class NodeCrashTests : IDisposable
     }
 
     [Fact]
-    public Task A_sign_in_and_a_support_report_answered_before_kill_9_are_there_after_a_restart_on_sqlite() =>
+    public Task A_sign_in_a_new_contract_and_a_support_report_answered_before_kill_9_are_there_after_a_restart_on_sqlite() =>
         SurvivesKillAsync("""
             livetracker {
               data-directory = "node-data"
@@ -30,7 +30,7 @@ public sealed class NodeCrashTests : IDisposable
             """, new Dictionary<string, string>());
 
     [Fact]
-    public Task A_sign_in_and_a_support_report_answered_before_kill_9_are_there_after_a_restart_on_postgresql() =>
+    public Task A_sign_in_a_new_contract_and_a_support_report_answered_before_kill_9_are_there_after_a_restart_on_postgresql() =>
         SurvivesKillAsync("""
             livetracker {
               data-directory = "node-data"
@@ -49,7 +49,8 @@ public sealed class NodeCrashTests : IDisposable
         var config = Path.Combine(_directory, "akka.hocon");
         await File.WriteAllTextAsync(config, configText);
         var email = $"crash-{Guid.NewGuid():N}@example.com";
-        string token;
+        var freelancerEmail = $"crash-worker-{Guid.NewGuid():N}@example.com";
+        string token, contractId;
         await using (var node = await NodeProcess.StartAsync(config, environment))
         {
             using var http = new HttpClient { BaseAddress = node.BaseAddress };
@@ -58,6 +59,10 @@ public sealed class NodeCrashTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
             token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            (await http.PostAsJsonAsync("/api/auth/register", new { email = freelancerEmail, password = "correct horse battery", displayName = "Worker", role = "freelancer" })).EnsureSuccessStatusCode();
+            var created = await http.PostAsJsonAsync("/api/contracts", new { freelancerEmail, title = "Made before the crash", kind = "hourly", hourlyRateCents = 4200 });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            contractId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("contractId").GetString()!;
             var report = await http.PostAsJsonAsync("/api/support/reports", new { kind = "problem", description = "Filed right before the crash" });
             Assert.Equal(HttpStatusCode.Created, report.StatusCode);
 
@@ -74,6 +79,8 @@ public sealed class NodeCrashTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         Assert.Equal(email, (await me.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
+        var contract = await again.GetFromJsonAsync<JsonElement>($"/api/contracts/{contractId}");
+        Assert.Equal(("Made before the crash", 4200), (contract.GetProperty("title").GetString(), contract.GetProperty("hourlyRateCents").GetInt32()));
         using var operatorHttp = new HttpClient { BaseAddress = restarted.BaseAddress };
         var operatorLogin = await operatorHttp.PostAsJsonAsync("/api/auth/login", new { email = operatorEmail, password = "operator password 1" });
         operatorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
