@@ -82,7 +82,7 @@ public static class LiveTrackerAkka
                 settings.Persistence.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
                 databaseMapping: settings.Persistence.Provider == PersistenceProvider.PostgreSql ? DatabaseMapping.PostgreSql : DatabaseMapping.Sqlite,
                 autoInitialize: true)
-            .AddHocon(ConfigurationFactory.ParseString(settings.AkkaHocon), HoconAddMode.Prepend)
+            .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend)
             .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
 
         var extractor = new EntityMessageExtractor(settings.Sharding.ShardCount);

@@ -1,7 +1,5 @@
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
-using LiveTracker.Actors.Hocon;
-using Microsoft.Extensions.Configuration;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Configuration;
@@ -9,7 +7,7 @@ namespace LiveTracker.Actors.Tests.Configuration;
 public sealed class SettingsReaderTests
 {
     private static SettingsReader Reader(string hocon) =>
-        new(new ConfigurationBuilder().AddHoconString(hocon, "app.hocon", _ => null).Build(), "app");
+        new(SettingsFile.Parse(hocon, "app.hocon", "/srv/app", _ => null), "app");
 
     [Theory]
     [InlineData("true", true)]
@@ -32,7 +30,7 @@ public sealed class SettingsReaderTests
 
         Assert.True(reader.GetBool("enabled", true));
         var error = Assert.Throws<ConfigurationErrorException>(reader.ThrowIfInvalid);
-        Assert.Equal("app.hocon line 2: app.enabled = \"maybe\" is not a boolean (true or false; yes/no and on/off also work)", error.Message);
+        Assert.Equal("app.hocon: app.enabled = \"maybe\" is not a boolean (true or false; yes/no and on/off also work)", error.Message);
     }
 
     [Fact]
@@ -42,7 +40,7 @@ public sealed class SettingsReaderTests
 
         Assert.Equal("fallback", reader.GetString("name", "fallback"));
         Assert.Equal(string.Empty, reader.GetString("note", "fallback", allowEmpty: true));
-        Assert.Equal("app.hocon line 1: app.name = \"\" must not be empty", Assert.Single(reader.Errors).Message);
+        Assert.Equal("app.hocon: app.name = \"\" must not be empty", Assert.Single(reader.Errors).Message);
     }
 
     [Fact]
@@ -67,7 +65,7 @@ public sealed class SettingsReaderTests
         Assert.Equal(1, inner.GetInt("a", 0, 0, 5));
         reader.RejectUnknownKeys();
 
-        Assert.Equal("app.hocon line 1: unknown key app.inner.b; known keys in app.inner: a", Assert.Single(reader.Errors).Message);
+        Assert.Equal("app.hocon: unknown key app.inner.b; known keys in app.inner: a", Assert.Single(reader.Errors).Message);
     }
 
     [Fact]
