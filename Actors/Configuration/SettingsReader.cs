@@ -265,9 +265,15 @@ public sealed partial class SettingsReader
         }
 
         var what = isObject ? "unknown section" : "unknown key";
-        var message = Suggest(key) is { } suggestion
+        var parent = ParentOf(key);
+
+        // Akka's parser reads `port 5080` (no '=') as a key with a space in it.
+        var message = !isObject && LastSegment(key).Split(' ', 2, StringSplitOptions.TrimEntries) is [var first, var rest]
+            && _state.KnownLeaves.Contains(Combine(parent, first))
+            ? $"{what} {key}; a key and its value need '=' between them: {Combine(parent, first)} = {rest}"
+            : Suggest(key) is { } suggestion
             ? $"{what} {key}; did you mean {suggestion}?"
-            : $"{what} {key}; known keys in {ParentOf(key)}: {ListKnownChildren(ParentOf(key))}";
+            : $"{what} {key}; known keys in {parent}: {ListKnownChildren(parent)}";
         Add(key, LocateFull(key), message);
     }
 

@@ -224,6 +224,22 @@ public sealed class LiveTrackerSettingsTests
     }
 
     [Fact]
+    public void ValueWithoutEqualsSignSaysWhatToWrite()
+    {
+        var error = Fail("livetracker.http {\n  port 8080\n}");
+
+        Assert.Equal("akka.hocon: unknown key livetracker.http.port 8080; a key and its value need '=' between them: livetracker.http.port = 8080", error.Message);
+    }
+
+    [Fact]
+    public void KeysAreCaseSensitiveLikeAkkasAndAMiscapitalisedOneIsSuggested()
+    {
+        var error = Fail("livetracker.http.Port = 8080");
+
+        Assert.Equal("akka.hocon: unknown key livetracker.http.Port; did you mean livetracker.http.port?", error.Message);
+    }
+
+    [Fact]
     public void KeysOutsideTheLiveTrackerSectionAreNotChecked()
     {
         Assert.Equal(5080, Load("akka.loglevel = DEBUG\nother.anything = 1").Http.Port);
