@@ -139,10 +139,10 @@ public sealed partial class SettingsReader
     public long GetByteSize(string key, long defaultValue, long min, long max) =>
         Get(key, defaultValue, (string text, out long value) =>
         {
-            value = 0;
             // Akka's reader wraps around past long.MaxValue (9999999999 GiB comes out negative); nothing that long is a size here.
-            return Digits().Match(text).Length <= 12
-                && TryAkka(text, v => v.GetByteSize(), out long? bytes) && bytes is { } read && (value = read) >= min && value <= max;
+            var read = Digits().Match(text).Length <= 12 && TryAkka(text, v => v.GetByteSize(), out long? bytes) ? bytes : null;
+            value = read ?? 0;
+            return read >= min && read <= max;
         },
             $"is not a size between {FormatSize(min)} and {FormatSize(max)} " +
             "(a number of bytes, or with a unit such as 512 KiB or 8 MiB)");

@@ -33,6 +33,62 @@ public sealed class SettingsReaderTests
         Assert.Equal("app.hocon: app.enabled = \"maybe\" is not a boolean (true or false; yes/no and on/off also work)", error.Message);
     }
 
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("30s", 30_000)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("10d", 864_000_000)]
+    [InlineData("10 minutes", 600_000)]
+    [InlineData("1.5h", 5_400_000)]
+    public void DurationsTakeAUnit(string literal, long milliseconds)
+    {
+        var reader = Reader($"app.timeout = {literal}");
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), reader.GetDuration("timeout", TimeSpan.Zero, TimeSpan.Zero, TimeSpan.MaxValue));
+        Assert.False(reader.HasErrors);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("soon")]
+    [InlineData("-5s")]
+    [InlineData("5 fortnights")]
+    public void DurationsWithoutAKnownUnitAreRefused(string literal)
+    {
+        var reader = Reader($"app.timeout = {literal}");
+
+        Assert.Equal(TimeSpan.FromSeconds(1), reader.GetDuration("timeout", TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromDays(1)));
+        Assert.StartsWith($"app.hocon: app.timeout = \"{literal}\" is not a duration between 0s and 1d", Assert.Single(reader.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("8388608", 8_388_608)]
+    [InlineData("512 KiB", 524_288)]
+    [InlineData("8 MiB", 8_388_608)]
+    [InlineData("4MB", 4_000_000)]
+    [InlineData("1 GiB", 1_073_741_824)]
+    public void SizesArePlainBytesOrTakeAUnit(string literal, long bytes)
+    {
+        var reader = Reader($"app.size = {literal}");
+
+        Assert.Equal(bytes, reader.GetByteSize("size", 0, 0, long.MaxValue));
+        Assert.False(reader.HasErrors);
+    }
+
+    [Theory]
+    [InlineData("1.5 MiB")]
+    [InlineData("8 XB")]
+    [InlineData("9999999999 GiB")]
+    [InlineData("-1")]
+    public void MalformedSizesAreRefused(string literal)
+    {
+        var reader = Reader($"app.size = {literal}");
+
+        Assert.Equal(1024, reader.GetByteSize("size", 1024, 0, long.MaxValue));
+        Assert.Contains("is not a size between 0 B and", Assert.Single(reader.Errors).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EmptyStringIsRejectedUnlessAllowed()
     {
