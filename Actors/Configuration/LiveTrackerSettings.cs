@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
-using LiveTracker.Actors.Hocon;
-using Microsoft.Extensions.Configuration;
+using Akka.Configuration;
 
 namespace LiveTracker.Actors.Configuration;
 
 /// <summary>
 /// Every setting under <c>livetracker</c> in <c>akka.hocon</c>, typed and validated. Built only by
-/// <see cref="Load(IConfiguration, string?)"/>, which reports all bad values at once, each with its key
-/// and line, and rejects keys it does not know.
+/// <see cref="Load(SettingsFile, string?)"/>, which reports all bad values at once, each with its key
+/// and the file, and rejects keys it does not know.
 /// </summary>
 public sealed partial record LiveTrackerSettings
 {
@@ -31,33 +30,24 @@ public sealed partial record LiveTrackerSettings
     public required DomainSettings Domain { get; init; }
 
     /// <summary>
-    /// The file's text as Akka's own HOCON parser reads it (checked when loaded); its <c>akka</c> section is laid over
-    /// the product's baseline (<see cref="Hosting.LiveTrackerAkka"/>): remoting, cluster, sharding and persistence
-    /// tuning. Kept as text so that two settings compare by what they say.
+    /// The file's <c>akka</c> section as Akka's HOCON parser read it; it is laid over the product's baseline
+    /// (<see cref="Hosting.LiveTrackerAkka"/>): remoting, cluster, sharding and persistence tuning. Empty by default.
     /// </summary>
-    public string AkkaHocon { get; init; } = "";
+    public Config AkkaConfig { get; init; } = Config.Empty;
 
-    /// <summary>
-    /// Reads and validates the <c>livetracker</c> section.
-    /// </summary>
-    /// <param name="configuration">
-    /// The configuration root (e.g. the web host's <c>builder.Configuration</c>). A root is needed for
-    /// errors to name the file and line; a plain section still loads, with less precise messages.
-    /// </param>
-    /// <param name="baseDirectory">
-    /// Directory a relative <c>data-directory</c> is taken from. When null: the directory of the HOCON
-    /// file that set <c>data-directory</c>, else of the last HOCON file added, else the current directory.
-    /// </param>
+    /// <summary>Reads and validates the <c>livetracker</c> section of a parsed settings file.</summary>
+    /// <param name="file">The settings file, e.g. from <see cref="SettingsFile.Read"/>.</param>
+    /// <param name="baseDirectory">Directory a relative <c>data-directory</c> is taken from; the file's directory when null.</param>
     /// <exception cref="ConfigurationErrorException">One or more settings are invalid or unknown.</exception>
-    public static LiveTrackerSettings Load(IConfiguration configuration, string? baseDirectory = null)
+    public static LiveTrackerSettings Load(SettingsFile file, string? baseDirectory = null)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var root = new SettingsReader(configuration, SectionName);
+        ArgumentNullException.ThrowIfNull(file);
+        var root = new SettingsReader(file, SectionName);
 
         var nodeId = root.Get("node-id", "node-1", TryParseNodeId,
             "is not a valid node id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)");
         var dataDirectory = Path.GetFullPath(Path.Combine(
-            baseDirectory ?? ConfigurationDirectory(configuration, SectionName + ":data-directory"),
+            baseDirectory ?? file.Directory,
             root.Get("data-directory", "data", TryParsePath, "is not a valid directory path")));
 
         var settings = new LiveTrackerSettings
@@ -69,6 +59,7 @@ public sealed partial record LiveTrackerSettings
             Sharding = ShardingSettings.Read(root.Section("sharding")),
             Actors = ActorSettings.Read(root.Section("actors")),
             Domain = DomainSettings.Read(root.Section("domain")),
+            AkkaConfig = file.AkkaSection,
         };
 
         root.RejectUnknownKeys();
@@ -77,34 +68,19 @@ public sealed partial record LiveTrackerSettings
     }
 
     /// <summary>
-    /// Reads a HOCON file (normally <c>akka.hocon</c>) and validates its <c>livetracker</c> section.
-    /// A relative <c>data-directory</c> is taken from the file's directory.
+    /// Reads a settings file (normally <c>akka.hocon</c>) with Akka's HOCON parser and validates its <c>livetracker</c>
+    /// section. A relative <c>data-directory</c> is taken from the file's directory.
     /// </summary>
     /// <param name="hoconFilePath">The settings file.</param>
     /// <param name="environmentVariables">Lookup for <c>${?VAR}</c> overrides; the process environment when null.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="HoconException">The file is not valid HOCON.</exception>
-    /// <exception cref="ConfigurationErrorException">One or more settings are invalid or unknown.</exception>
-    public static LiveTrackerSettings Load(string hoconFilePath, Func<string, string?>? environmentVariables = null)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddHoconFile(hoconFilePath, optional: false, environmentVariables)
-            .Build();
-        var text = File.ReadAllText(hoconFilePath);
-        try
-        {
-            global::Akka.Configuration.ConfigurationFactory.ParseString(text);
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            throw new ConfigurationErrorException([new ConfigurationError("akka", hoconFilePath, $"{hoconFilePath}: Akka's HOCON parser refuses the file: {error.Message}")]);
-        }
-        return Load(configuration) with { AkkaHocon = text };
-    }
+    /// <exception cref="ConfigurationErrorException">The file is not valid HOCON, or settings are invalid or unknown.</exception>
+    public static LiveTrackerSettings Load(string hoconFilePath, Func<string, string?>? environmentVariables = null) =>
+        Load(SettingsFile.Read(hoconFilePath, environmentVariables));
 
     /// <summary>All defaults, with a relative data directory taken from <paramref name="baseDirectory"/>.</summary>
     public static LiveTrackerSettings CreateDefault(string baseDirectory) =>
-        Load(new ConfigurationBuilder().Build(), baseDirectory);
+        Load(SettingsFile.Parse(string.Empty, "defaults", baseDirectory, _ => null));
 
     internal static bool TryParsePath(string text, out string path)
     {
@@ -116,19 +92,6 @@ public sealed partial record LiveTrackerSettings
     {
         nodeId = text.Trim();
         return NodeIdPattern().IsMatch(nodeId);
-    }
-
-    private static string ConfigurationDirectory(IConfiguration configuration, string key)
-    {
-        if (configuration.FindProvider(key) is HoconConfigurationProvider { Directory: { } setBy })
-        {
-            return setBy;
-        }
-
-        var lastFile = (configuration as IConfigurationRoot)?.Providers
-            .OfType<HoconConfigurationProvider>()
-            .LastOrDefault(p => p.Directory is not null);
-        return lastFile?.Directory ?? Environment.CurrentDirectory;
     }
 
     // Node ids end up in URLs, table rows and log lines; keep them to characters that need no escaping.

@@ -1,11 +1,9 @@
-using LiveTracker.Actors.Billing;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using LiveTracker.Actors.Hocon;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.CommandLine;
-using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using System.Text.RegularExpressions;
+using Akka.Configuration.Hocon;
+using LiveTracker.Actors.Billing;
 
 namespace LiveTracker.Actors.Configuration;
 
@@ -13,42 +11,44 @@ namespace LiveTracker.Actors.Configuration;
 public delegate bool SettingParser<T>(string text, out T value);
 
 /// <summary>
-/// Reads typed settings from one configuration section and collects every problem instead of stopping
-/// at the first, each message naming the key in HOCON notation and the file and line it was set on.
+/// Reads typed settings from one section of the settings file and collects every problem instead of stopping
+/// at the first, each message naming the key and the file it was set in (and the environment variable, when
+/// the value came through one). Akka's HOCON parser keeps no positions, so there is no line (ADR 0012).
 /// Every key read is remembered as known, so <see cref="RejectUnknownKeys"/> needs no separate schema:
 /// whatever the loader does not read is, by definition, a key nobody will ever look at — usually a typo.
 /// </summary>
-public sealed class SettingsReader
+public sealed partial class SettingsReader
 {
-    private readonly IConfiguration _configuration;
+    private readonly SettingsFile _file;
     private readonly string _path;
     private readonly ReadState _state;
 
-    /// <param name="configuration">The configuration root; a root is needed to tell which file and line a key came from.</param>
-    /// <param name="sectionPath">The section to read, in HOCON (<c>livetracker</c>) or configuration (<c>a:b</c>) notation.</param>
-    public SettingsReader(IConfiguration configuration, string sectionPath)
-        : this(configuration, ToConfigurationPath(sectionPath), new ReadState())
+    /// <param name="file">The parsed settings file.</param>
+    /// <param name="sectionPath">The section to read, e.g. <c>livetracker</c>.</param>
+    public SettingsReader(SettingsFile file, string sectionPath)
+        : this(file, sectionPath, new ReadState())
     {
     }
 
-    private SettingsReader(IConfiguration configuration, string path, ReadState state)
+    private SettingsReader(SettingsFile file, string path, ReadState state)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        _configuration = configuration;
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _file = file;
         _path = path;
         _state = state;
         _state.KnownSections.Add(path);
     }
 
-    /// <summary>This section's path in HOCON notation, e.g. <c>livetracker.http</c>.</summary>
-    public string Path => ToHoconPath(_path);
+    /// <summary>This section's path, e.g. <c>livetracker.http</c>.</summary>
+    public string Path => _path;
 
     public bool HasErrors => _state.Errors.Count > 0;
 
     public IReadOnlyList<ConfigurationError> Errors => _state.Errors;
 
     /// <summary>A reader for a sub-section sharing this reader's errors and known keys.</summary>
-    public SettingsReader Section(string name) => new(_configuration, Combine(_path, name), _state);
+    public SettingsReader Section(string name) => new(_file, Combine(_path, name), _state);
 
     /// <summary>
     /// Reads <paramref name="key"/> with <paramref name="parse"/>; an absent key yields
@@ -76,7 +76,7 @@ public sealed class SettingsReader
     /// <summary>The raw text of a setting, or null when absent; the key counts as known.</summary>
     public string? GetRaw(string key) => ReadText(key);
 
-    public bool HasValue(string key) => _configuration[Combine(_path, key)] is not null;
+    public bool HasValue(string key) => _file.Find(Combine(_path, key)) is { } value && value.IsString() && value.GetString() is not null;
 
     public string GetString(string key, string defaultValue, bool allowEmpty = false) =>
         Get(key, defaultValue, (string text, out string value) =>
@@ -121,18 +121,30 @@ public sealed class SettingsReader
         }, $"is not one of: {string.Join(", ", choices.Keys)}");
     }
 
-    /// <summary>A duration with a unit (<c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>2d</c>, <c>10 minutes</c>) within a range.</summary>
+    /// <summary>
+    /// A duration with a unit (<c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>2d</c>, <c>10 minutes</c>) within a range,
+    /// read by Akka's <see cref="HoconValue.GetTimeSpan"/>. A bare number is refused, although Akka would take it as
+    /// milliseconds: whether <c>ask-timeout = 5</c> meant milliseconds or seconds is a guess a settings file should not make.
+    /// </summary>
     public TimeSpan GetDuration(string key, TimeSpan defaultValue, TimeSpan min, TimeSpan max) =>
         Get(key, defaultValue, (string text, out TimeSpan value) =>
-            HoconDuration.TryParse(text, out value) && value >= min && value <= max,
-            $"is not a duration between {HoconDuration.Format(min)} and {HoconDuration.Format(max)} " +
+            TryAkka(text, v => v.GetTimeSpan(allowInfinite: false), out value) && !BareNumber().IsMatch(text) && value >= min && value <= max,
+            $"is not a duration between {FormatDuration(min)} and {FormatDuration(max)} " +
             "(write a number and a unit, e.g. 250ms, 30s, 5m, 1h or 2d)");
 
-    /// <summary>A size in bytes, plain (<c>8388608</c>) or with a unit (<c>8 MiB</c>), within a range.</summary>
+    /// <summary>
+    /// A size in bytes, plain (<c>8388608</c>) or with a unit (<c>8 MiB</c>; <c>kB</c>, <c>MB</c> are powers of 1000), within a
+    /// range, read by Akka's <see cref="HoconValue.GetByteSize"/>.
+    /// </summary>
     public long GetByteSize(string key, long defaultValue, long min, long max) =>
         Get(key, defaultValue, (string text, out long value) =>
-            HoconByteSize.TryParse(text, out value) && value >= min && value <= max,
-            $"is not a size between {HoconByteSize.Format(min)} and {HoconByteSize.Format(max)} " +
+        {
+            // Akka's reader wraps around past long.MaxValue (9999999999 GiB comes out negative); nothing that long is a size here.
+            var read = Digits().Match(text).Length <= 12 && TryAkka(text, v => v.GetByteSize(), out long? bytes) ? bytes : null;
+            value = read ?? 0;
+            return read >= min && read <= max;
+        },
+            $"is not a size between {FormatSize(min)} and {FormatSize(max)} " +
             "(a number of bytes, or with a unit such as 512 KiB or 8 MiB)");
 
     /// <summary>An IANA time zone id known to this machine, e.g. <c>UTC</c> or <c>America/New_York</c>.</summary>
@@ -176,10 +188,10 @@ public sealed class SettingsReader
     {
         var fullKey = Combine(_path, key);
         var location = LocateFull(fullKey) ?? (anchorKey is null ? null : LocateFull(Combine(_path, anchorKey)));
-        Add(fullKey, location, $"{ToHoconPath(fullKey)} {problem}");
+        Add(fullKey, location, $"{fullKey} {problem}");
     }
 
-    /// <summary>Where a key of this section was set, e.g. <c>akka.hocon line 14</c>, or null if nowhere.</summary>
+    /// <summary>Where a key of this section was set, e.g. <c>akka.hocon</c>, or null if nowhere.</summary>
     public string? Locate(string key) => LocateFull(Combine(_path, key));
 
     /// <summary>
@@ -188,9 +200,12 @@ public sealed class SettingsReader
     /// </summary>
     public void RejectUnknownKeys()
     {
-        foreach (var child in _configuration.GetSection(_path).GetChildren())
+        if (_file.Find(_path) is { } section && section.IsObject())
         {
-            CheckKnown(child);
+            foreach (var (key, child) in section.GetObject().Items)
+            {
+                CheckKnown(Combine(_path, key), child);
+            }
         }
     }
 
@@ -208,58 +223,70 @@ public sealed class SettingsReader
         ArgumentException.ThrowIfNullOrEmpty(key);
         var fullKey = Combine(_path, key);
         _state.KnownLeaves.Add(fullKey);
-        var section = _configuration.GetSection(fullKey);
-        if (section.Value is null && section.GetChildren().Any())
+        switch (_file.Find(fullKey))
         {
-            Add(fullKey, LocateFull(fullKey), $"{ToHoconPath(fullKey)} is an object, but a single value is expected here");
+            case null:
+                return null;
+            case var value when value.IsObject():
+                Add(fullKey, LocateFull(fullKey), $"{fullKey} is an object, but a single value is expected here");
+                return null;
+            case var value when value.IsArray():
+                Add(fullKey, LocateFull(fullKey), $"{fullKey} is a list, but a single value is expected here");
+                return null;
+            case var value:
+                // `key = null` is HOCON for "not set": the default applies.
+                return value.GetString();
         }
-
-        return section.Value;
     }
 
-    private void CheckKnown(IConfigurationSection section)
+    private void CheckKnown(string key, HoconValue value)
     {
-        var key = section.Path;
         if (_state.KnownLeaves.Contains(key))
         {
             return;
         }
 
-        var isObject = section.GetChildren().Any();
+        var isObject = value.IsObject();
         if (_state.KnownSections.Contains(key) || IsPrefixOfKnown(key))
         {
             if (isObject)
             {
-                foreach (var child in section.GetChildren())
+                foreach (var (childKey, child) in value.GetObject().Items)
                 {
-                    CheckKnown(child);
+                    CheckKnown(Combine(key, childKey), child);
                 }
             }
             else
             {
-                Add(key, LocateFull(key), $"{ToHoconPath(key)} is a section ({ListKnownChildren(key)}), not a single value; write {ToHoconPath(key)} {{ ... }}");
+                Add(key, LocateFull(key), $"{key} is a section ({ListKnownChildren(key)}), not a single value; write {key} {{ ... }}");
             }
 
             return;
         }
 
         var what = isObject ? "unknown section" : "unknown key";
-        var message = Suggest(key) is { } suggestion
-            ? $"{what} {ToHoconPath(key)}; did you mean {ToHoconPath(suggestion)}?"
-            : $"{what} {ToHoconPath(key)}; known keys in {ToHoconPath(ParentOf(key))}: {ListKnownChildren(ParentOf(key))}";
+        var parent = ParentOf(key);
+
+        // Akka's parser reads `port 5080` (no '=') as a key with a space in it.
+        var message = !isObject && LastSegment(key).Split(' ', 2, StringSplitOptions.TrimEntries) is [var first, var rest]
+            && _state.KnownLeaves.Contains(Combine(parent, first))
+            ? $"{what} {key}; a key and its value need '=' between them: {Combine(parent, first)} = {rest}"
+            : Suggest(key) is { } suggestion
+            ? $"{what} {key}; did you mean {suggestion}?"
+            : $"{what} {key}; known keys in {parent}: {ListKnownChildren(parent)}";
         Add(key, LocateFull(key), message);
     }
 
     private bool IsPrefixOfKnown(string key) =>
-        _state.KnownLeaves.Any(k => k.StartsWith(key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase));
+        _state.KnownLeaves.Any(k => k.StartsWith(key + ".", StringComparison.Ordinal));
 
     private string ListKnownChildren(string sectionKey)
     {
-        var prefix = sectionKey + ConfigurationPath.KeyDelimiter;
+        var prefix = sectionKey + ".";
         var names = _state.KnownLeaves.Concat(_state.KnownSections)
-            .Where(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(k => k[prefix.Length..].Split(ConfigurationPath.KeyDelimiter)[0])
-            .Distinct(StringComparer.OrdinalIgnoreCase);
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(k => k[prefix.Length..].Split('.')[0])
+            .Distinct(StringComparer.Ordinal);
         return string.Join(", ", names);
     }
 
@@ -319,27 +346,72 @@ public sealed class SettingsReader
     }
 
     private void Fail(string fullKey, string text, string expectation) =>
-        Add(fullKey, LocateFull(fullKey), $"{ToHoconPath(fullKey)} = {Quote(text)} {expectation}");
+        Add(fullKey, LocateFull(fullKey), $"{fullKey} = {Quote(text)} {expectation}");
 
     private void Add(string fullKey, string? location, string message) =>
-        _state.Errors.Add(new ConfigurationError(ToHoconPath(fullKey), location, location is null ? message : $"{location}: {message}"));
+        _state.Errors.Add(new ConfigurationError(fullKey, location, location is null ? message : $"{location}: {message}"));
 
-    private string? LocateFull(string fullKey)
+    private string? LocateFull(string fullKey) => _file.Locate(fullKey);
+
+    /// <summary>Reads <paramref name="text"/> as a HOCON value with one of Akka's getters; false when Akka refuses it.</summary>
+    private static bool TryAkka<T>(string text, Func<HoconValue, T> read, out T value)
     {
-        if (_configuration.TryGetHoconSource(fullKey, out var source))
+        try
         {
-            return source.Describe();
+            value = read(new HoconValue(new List<IHoconElement> { new HoconLiteral { Value = text.Trim() } }, false));
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or NotSupportedException)
+        {
+            value = default!;
+            return false;
+        }
+    }
+
+    /// <summary>Shortest exact form, e.g. <c>10m</c>, <c>250ms</c>, <c>1d</c>.</summary>
+    private static string FormatDuration(TimeSpan value)
+    {
+        (long Ticks, string Unit)[] units =
+        [
+            (TimeSpan.TicksPerDay, "d"), (TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"),
+            (TimeSpan.TicksPerSecond, "s"), (TimeSpan.TicksPerMillisecond, "ms"),
+        ];
+        if (value == TimeSpan.Zero)
+        {
+            return "0s";
         }
 
-        return _configuration.FindProvider(fullKey) switch
+        foreach (var (ticks, unit) in units)
         {
-            null => null,
-            EnvironmentVariablesConfigurationProvider => "environment variables",
-            CommandLineConfigurationProvider => "command line",
-            FileConfigurationProvider file when file.Source.Path is { } path => System.IO.Path.GetFileName(path),
-            var other => other.ToString(),
-        };
+            if (value.Ticks % ticks == 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{value.Ticks / ticks}{unit}");
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{value.Ticks / (decimal)TimeSpan.TicksPerMillisecond}ms");
     }
+
+    /// <summary>Shortest exact binary form, e.g. <c>8 MiB</c>, <c>1500 B</c>.</summary>
+    private static string FormatSize(long bytes)
+    {
+        (long Size, string Unit)[] units = [(1L << 30, "GiB"), (1L << 20, "MiB"), (1L << 10, "KiB")];
+        foreach (var (size, unit) in units)
+        {
+            if (bytes != 0 && bytes % size == 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{bytes / size} {unit}");
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{bytes} B");
+    }
+
+    [GeneratedRegex(@"^\s*[0-9.]+\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex BareNumber();
+
+    [GeneratedRegex(@"[0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex Digits();
 
     private static bool TryParseBool(string text, out bool value)
     {
@@ -397,23 +469,20 @@ public sealed class SettingsReader
         return quoted.Append('"').ToString();
     }
 
-    private static string Combine(string path, string key) => ConfigurationPath.Combine(path, ToConfigurationPath(key));
+    private static string Combine(string path, string key) => path + "." + key;
 
-    private static string ToConfigurationPath(string path) => path.Replace('.', ':');
+    private static string ParentOf(string key) => key.LastIndexOf('.') is var dot and > 0 ? key[..dot] : string.Empty;
 
-    private static string ToHoconPath(string path) => path.Replace(':', '.');
-
-    private static string ParentOf(string key) => ConfigurationPath.GetParentPath(key) ?? string.Empty;
-
-    private static string LastSegment(string key) => ConfigurationPath.GetSectionKey(key);
+    private static string LastSegment(string key) => key[(key.LastIndexOf('.') + 1)..];
 
     /// <summary>What the reader and its sections share: one list of errors and one set of known keys.</summary>
     private sealed class ReadState
     {
         public List<ConfigurationError> Errors { get; } = [];
 
-        public HashSet<string> KnownLeaves { get; } = new(StringComparer.OrdinalIgnoreCase);
+        // Ordinal: HOCON keys, like Akka's, are case-sensitive (a key spelt with capitals is unknown, with a suggestion).
+        public HashSet<string> KnownLeaves { get; } = new(StringComparer.Ordinal);
 
-        public HashSet<string> KnownSections { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> KnownSections { get; } = new(StringComparer.Ordinal);
     }
 }

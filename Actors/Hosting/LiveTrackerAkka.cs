@@ -102,7 +102,7 @@ public static class LiveTrackerAkka
                 databaseMapping: settings.Persistence.Provider == PersistenceProvider.PostgreSql ? DatabaseMapping.PostgreSql : DatabaseMapping.Sqlite,
                 autoInitialize: true)
             .AddHocon(ConfigurationFactory.ParseString(settings.Persistence.Provider == PersistenceProvider.Sqlite ? SqliteJournal : "akka {}"), HoconAddMode.Prepend)
-            .AddHocon(ConfigurationFactory.ParseString(settings.AkkaHocon), HoconAddMode.Prepend)
+            .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend)
             .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
 
         var extractor = new EntityMessageExtractor(settings.Sharding.ShardCount);

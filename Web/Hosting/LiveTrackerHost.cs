@@ -2,7 +2,6 @@ using System.Threading.RateLimiting;
 using LiveTracker.Actors.Accounts;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
-using LiveTracker.Actors.Hocon;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Demo;
 using LiveTracker.Web.Endpoints;
@@ -29,7 +28,7 @@ public static class LiveTrackerHost
         {
             settings = LiveTrackerSettings.Load(configPath);
         }
-        catch (Exception ex) when (ex is HoconException or ConfigurationErrorException or FileNotFoundException)
+        catch (Exception ex) when (ex is ConfigurationErrorException or FileNotFoundException)
         {
             await Console.Error.WriteLineAsync($"livetracker: cannot start, configuration error in {configPath}:{Environment.NewLine}{ex.Message}");
             return ConfigurationErrorExitCode;

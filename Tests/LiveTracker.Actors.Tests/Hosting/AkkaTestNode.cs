@@ -62,7 +62,7 @@ public sealed class AkkaTestNode : IDisposable, IAsyncDisposable
         var defaults = LiveTrackerSettings.CreateDefault(directory);
         var settings = defaults with
         {
-            AkkaHocon = LocalOnlySerializer.Hocon + "\nakka.test.single-expect-default = 15s",
+            AkkaConfig = Akka.Configuration.ConfigurationFactory.ParseString(LocalOnlySerializer.Hocon + "\nakka.test.single-expect-default = 15s"),
             Persistence = persistence is null ? defaults.Persistence : persistence(defaults.Persistence),
             Actors = defaults.Actors with { AskTimeout = askTimeout ?? defaults.Actors.AskTimeout },
         };
