@@ -1,4 +1,4 @@
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using Xunit;
 
 namespace LiveTracker.Agent.Tests;

@@ -4,7 +4,7 @@ using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using LiveTracker.Web.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -10,7 +10,7 @@ using LiveTracker.Agent.Control;
 using LiveTracker.Agent.Local;
 using LiveTracker.Agent.Tracking;
 using LiveTracker.Agent.X11;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using LiveTracker.Web.Hosting;
 
 // The agent (X11, /proc) exists on Linux only, and so does its benchmark.

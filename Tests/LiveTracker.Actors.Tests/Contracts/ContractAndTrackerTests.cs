@@ -5,7 +5,7 @@ using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Sessions;
 using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Databases;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -4,7 +4,7 @@ using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Payments;
 using LiveTracker.Actors.Tests.Hosting;
 using LiveTracker.Actors.Tests.Databases;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -4,7 +4,7 @@ using Akka.Hosting;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Payments;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

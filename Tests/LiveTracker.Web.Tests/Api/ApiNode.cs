@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LiveTracker.Actors.Configuration;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using LiveTracker.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +47,7 @@ public sealed class ApiNode : IAsyncLifetime
         // Every message goes through the serializer, as between nodes: one that could not cross the network fails here.
         await File.WriteAllTextAsync(config, """
             livetracker { data-directory = "data", http { bind = "127.0.0.1", port = 0, auth-requests-per-minute = 1000 } }
-            """ + Environment.NewLine + LiveTracker.TestKit.LocalOnlySerializer.Hocon);
+            """ + Environment.NewLine + LiveTracker.Testing.LocalOnlySerializer.Hocon);
         _app = LiveTrackerHost.Build(LiveTrackerSettings.Load(config), time: Clock);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.Single());

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using LiveTracker.TestKit;
+using LiveTracker.Testing;
 using LiveTracker.Web.Tests.Media.Fixtures;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LiveTracker.TestKit;
+namespace LiveTracker.Testing;
 
 /// <summary>
 /// A throwaway Xvfb (1280x800 unless told otherwise, 24-bit) on a free display number, optionally with openbox, plus helpers to start

@@ -1,4 +1,4 @@
-namespace LiveTracker.TestKit;
+namespace LiveTracker.Testing;
 
 public static class AwaitAssertions
 {

@@ -3,7 +3,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Serialization;
 
-namespace LiveTracker.TestKit;
+namespace LiveTracker.Testing;
 
 /// <summary>
 /// For tests with <c>akka.actor.serialize-messages = on</c>: "round-trips" a message that never leaves its process by
@@ -20,7 +20,7 @@ public sealed class LocalOnlySerializer(ExtendedActorSystem system) : Serializer
     public const string Hocon = """
         akka.actor {
           serialize-messages = on
-          serializers.local-only = "LiveTracker.TestKit.LocalOnlySerializer, LiveTracker.TestKit"
+          serializers.local-only = "LiveTracker.Testing.LocalOnlySerializer, LiveTracker.Testing"
           serialization-bindings {
             "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = local-only
             # The journal's replies to an entity, passed on in order by its resequencer; they carry our events, which go
