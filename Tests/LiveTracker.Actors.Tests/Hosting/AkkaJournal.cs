@@ -5,6 +5,7 @@ using Akka.Persistence;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Live;
+using LiveTracker.Testing;
 using Xunit;
 
 namespace LiveTracker.Actors.Tests.Hosting;
@@ -19,11 +20,19 @@ public static class AkkaJournal
     public static async Task DeleteEventsUpToLatestSnapshotAsync(ActorSystem system, string persistenceId)
     {
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
-        var loaded = await persistence.SnapshotStoreFor(null).Ask<LoadSnapshotResult>(
-            new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), AkkaTestNode.AskTimeout);
-        Assert.NotNull(loaded.Snapshot);
+
+        // An entity saves its snapshot after it has replied, so the first one may still be on its way to the store.
+        LoadSnapshotResult? loaded = null;
+        await AwaitAssertions.AwaitAssertAsync(
+            async () =>
+            {
+                loaded = await persistence.SnapshotStoreFor(null).Ask<LoadSnapshotResult>(
+                    new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), AkkaTestNode.AskTimeout);
+                Assert.NotNull(loaded.Snapshot);
+            },
+            AkkaTestNode.AskTimeout);
         var deleted = await persistence.JournalFor(null).Ask<object>(
-            (IActorRef replyTo) => new DeleteMessagesTo(persistenceId, loaded.Snapshot.Metadata.SequenceNr, replyTo), AkkaTestNode.AskTimeout, CancellationToken.None);
+            (IActorRef replyTo) => new DeleteMessagesTo(persistenceId, loaded!.Snapshot.Metadata.SequenceNr, replyTo), AkkaTestNode.AskTimeout, CancellationToken.None);
         Assert.IsType<DeleteMessagesSuccess>(deleted);
     }
 
