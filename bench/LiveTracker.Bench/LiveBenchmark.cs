@@ -10,6 +10,7 @@ using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Hosting;
+using LiveTracker.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -262,8 +263,9 @@ internal static class LiveBenchmark
             var userId = UserIds.ForEmail(email);
             var displayName = $"{kind} {i}";
             Expect<Accepted>(await domain.UserAsync(userId, new RegisterUser(email, displayName, role, passwordHash), cancellationToken), "register");
-            // What POST /api/auth/login issues after checking the password.
-            var token = "lt_bench_" + Guid.NewGuid().ToString("N");
+            // What POST /api/auth/login issues after checking the password, in its shape: the bearer handler looks up
+            // only token-shaped values ("lt_" and 43 base64url characters) and refuses anything else with 401.
+            var token = LiveTrackerAuthentication.NewToken();
             Expect<Accepted>(await domain.TokenAsync(UserIds.TokenId(token), new IssueToken(userId, email, displayName, role, "login", expires), cancellationToken), "issue token");
             users[i] = new BenchUser(userId, token);
         });
