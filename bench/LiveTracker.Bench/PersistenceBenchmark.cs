@@ -84,6 +84,90 @@ internal static class PersistenceBenchmark
         return md.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="entities"/> entities with <paramref name="eventsEach"/> events each recover at once (issue 14:
+    /// ≥ 20,000 events/s), beside reading the same rows by hand, one query per entity, as many at once as the journal
+    /// replays (<c>akka.persistence.max-concurrent-recoveries</c>).
+    /// </summary>
+    public static async Task<string> ManyRecoveriesAsync(string name, string directory, PersistenceSettings database, int entities, int eventsEach, TextWriter log)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, entities).Select(i => $"bench-many-{run}-{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
+        await using var node = await BenchNode.StartAsync(directory, database, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5));
+        var concurrent = node.System.Settings.Config.GetInt("akka.persistence.max-concurrent-recoveries", 50);
+        log.WriteLine($"recovery ({name}): writing {eventsEach:N0} events for each of {entities:N0} entities");
+        var writing = Stopwatch.StartNew();
+        await WriteHistoryAsync(database, ids, eventsEach);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  written in {writing.Elapsed.TotalSeconds:N1} s"));
+        var total = (long)entities * eventsEach;
+        var (akka, raw) = await Measure.InterleavedAsync(
+            () => RecoverAllAsync(node, ids, eventsEach),
+            () => RawReadAllAsync(database, ids, eventsEach, concurrent),
+            Runs, log, $"{entities:N0} recoveries at once", "raw reads");
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"### Recovery: {entities:N0} entities with {eventsEach:N0} events each, all at once ({name})");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"The {total:N0} rows are written by hand as the journal writes them (interleaved: the first event of every entity, then the second, as entities that ran side by side leave them). Then {entities:N0} fresh persistent actors (the node's Akka.Persistence.Sql settings and serializer, no snapshot) are started at once and timed until the last has its `RecoveryCompleted`; Akka.Persistence lets {concurrent:N0} recover at a time (`max-concurrent-recoveries`). The baseline reads the same rows' payloads by hand, one ordered query per entity, {concurrent:N0} queries at a time, on the same database. Events/s per run:");
+        md.AppendLine();
+        md.AppendLine("| run | Akka.Persistence.Sql recovery | raw reads | ratio |");
+        md.AppendLine("|---:|---:|---:|---:|");
+        for (var i = 0; i < akka.Count; i++)
+        {
+            md.AppendLine(Measure.Row(i + 1, akka[i], raw[i]));
+        }
+
+        md.AppendLine();
+        var met = Measure.Median(akka) >= 20_000;
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Recovery ({name}): {Measure.Median(akka):N0} events/s for {entities:N0} entities recovering at once ({eventsEach:N0} events each), {Measure.Median(akka) / Measure.Median(raw):0.00}× raw reads of the same rows ({Measure.Median(raw):N0} rows/s)** (goal ≥ 20,000 events/s: {(met ? "met" : "not met")})."));
+        return md.ToString();
+    }
+
+    private static async Task<double> RecoverAllAsync(BenchNode node, string[] ids, int eventsEach)
+    {
+        var done = ids.Select(_ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var clock = Stopwatch.StartNew();
+        var actors = ids.Select((id, i) => node.System.ActorOf(Props.Create(() => new BenchEntity(id, done[i])))).ToArray();
+        var recovered = await Task.WhenAll(done.Select(d => d.Task)).WaitAsync(TimeSpan.FromMinutes(10));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        foreach (var actor in actors)
+        {
+            actor.Tell(PoisonPill.Instance);
+        }
+
+        if (recovered.Any(r => r != eventsEach))
+        {
+            throw new InvalidOperationException($"an entity recovered {recovered.First(r => r != eventsEach):N0} events, expected {eventsEach:N0}");
+        }
+
+        return recovered.Sum() / elapsed;
+    }
+
+    private static async Task<double> RawReadAllAsync(PersistenceSettings database, string[] ids, int eventsEach, int concurrent)
+    {
+        var clock = Stopwatch.StartNew();
+        var read = 0L;
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, async (id, cancellationToken) =>
+        {
+            await using var connection = Open(database);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT payload FROM {JournalPosition.JournalTable} WHERE persistence_id = '{id}' ORDER BY sequence_nr";
+            var rows = 0L;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows += ((byte[])reader.GetValue(0)).Length > 0 ? 1 : 0;
+                }
+            }
+
+            Interlocked.Add(ref read, rows);
+        });
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var expected = (long)ids.Length * eventsEach;
+        return read == expected ? read / elapsed : throw new InvalidOperationException($"read {read:N0} rows, expected {expected:N0}");
+    }
+
     private static ActivityRecorded Activity(long n) =>
         new([new ActivityMinute(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero).AddMinutes(n % 10_000), (int)(n % 97), (int)(n % 13), (int)(n % 5))]);
 
@@ -134,23 +218,33 @@ internal static class PersistenceBenchmark
     }
 
     /// <summary>The history, written as the journal writes rows (serializer id and manifest included), in batches.</summary>
-    private static async Task WriteHistoryAsync(PersistenceSettings database, string persistenceId, int events)
+    private static Task WriteHistoryAsync(PersistenceSettings database, string persistenceId, int events) =>
+        WriteHistoryAsync(database, [persistenceId], events);
+
+    /// <summary>
+    /// <paramref name="eventsEach"/> events for each of <paramref name="persistenceIds"/>, interleaved as many entities'
+    /// writes land in a journal (one sequence number of every entity, then the next), in batches of rows.
+    /// </summary>
+    private static async Task WriteHistoryAsync(PersistenceSettings database, IReadOnlyList<string> persistenceIds, int eventsEach)
     {
         await using var connection = Open(database);
         await connection.OpenAsync();
         var manifest = LiveTrackerSerializer.Events.TryManifestOf(typeof(ActivityRecorded))!;
         var created = database.Provider == PersistenceProvider.PostgreSql ? "created_at" : "timestamp";
-        for (var first = 1; first <= events; first += RawBatch)
+        var rows = (long)persistenceIds.Count * eventsEach;
+        for (var first = 0L; first < rows; first += RawBatch)
         {
-            var last = Math.Min(events, first + RawBatch - 1);
+            var last = Math.Min(rows, first + RawBatch) - 1;
             await using var transaction = await connection.BeginTransactionAsync();
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             var sql = new StringBuilder($"INSERT INTO {JournalPosition.JournalTable} (persistence_id, sequence_nr, is_deleted, {created}, manifest, payload, serializer_id) VALUES ");
-            for (var seq = first; seq <= last; seq++)
+            for (var row = first; row <= last; row++)
             {
-                var p = "@p" + (seq - first).ToString(CultureInfo.InvariantCulture);
-                sql.Append(seq == first ? "" : ",").Append(CultureInfo.InvariantCulture, $"('{persistenceId}', {seq}, false, {DateTime.UtcNow.Ticks}, '{manifest}', {p}, {LiveTrackerSerializer.Id})");
+                var id = persistenceIds[(int)(row % persistenceIds.Count)];
+                var seq = (row / persistenceIds.Count) + 1;
+                var p = "@p" + (row - first).ToString(CultureInfo.InvariantCulture);
+                sql.Append(row == first ? "" : ",").Append(CultureInfo.InvariantCulture, $"('{id}', {seq}, false, {DateTime.UtcNow.Ticks}, '{manifest}', {p}, {LiveTrackerSerializer.Id})");
                 Add(command, p, LiveTrackerSerializer.Events.SerializeToUtf8Bytes(Activity(seq)));
             }
 

@@ -46,6 +46,16 @@ try
 
         var sqlite = Fresh("recovery-sqlite");
         sections.Add(("recovery", await PersistenceBenchmark.RecoveryAsync("sqlite", sqlite, BenchNode.Database(sqlite, null), events, log)));
+
+        // 1,000 entities recovering at once (issue 14: >= 20,000 events/s), 500 events each at scale 1.
+        var eventsEach = Math.Max(10, (int)(500 * scale));
+        if (pg is not null)
+        {
+            sections.Add(("recovery", await PersistenceBenchmark.ManyRecoveriesAsync("postgresql", Fresh("recovery-many-pg"), BenchNode.Database(Fresh("recovery-many-pg-db"), pg), 1_000, eventsEach, log)));
+        }
+
+        var sqliteMany = Fresh("recovery-many-sqlite");
+        sections.Add(("recovery", await PersistenceBenchmark.ManyRecoveriesAsync("sqlite", sqliteMany, BenchNode.Database(sqliteMany, null), 1_000, eventsEach, log)));
     }
 
     if (Run("tracking"))

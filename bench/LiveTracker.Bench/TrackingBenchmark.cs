@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
+using LiveTracker.Actors.Deadlines;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Live;
 using LiveTracker.Actors.Sessions;
@@ -123,6 +124,8 @@ internal static class TrackingBenchmark
 
         // Memory: everything resident, then contracts and weeks passivated (trackers keep themselves alive while
         // tracking), then tracking stopped and trackers passivated too.
+        var keeperAfterIngest = await DueDeadlinesAsync(node, clock);
+        log.WriteLine($"  deadline keeper after ingest: {keeperAfterIngest}");
         var residentCounts = await CountsAsync(node);
         var allResident = ManagedBytes();
         var residentCountsAfter = await CountsAsync(node);
@@ -131,7 +134,8 @@ internal static class TrackingBenchmark
         // A few contracts may be woken again meanwhile by their deadlines (the parties' accounts, the timesheet): counted.
         var contractsLeft = await WaitForCountAsync<ContractRegion>(node, 0, TimeSpan.FromSeconds(90));
         var weeksLeft = await WaitForCountAsync<WeekRegion>(node, 0, TimeSpan.FromSeconds(60));
-        log.WriteLine($"  {contractsLeft:N0} contracts and {weeksLeft:N0} weeks still resident after waiting for passivation");
+        var keeperAfterWait = await DueDeadlinesAsync(node, clock);
+        log.WriteLine($"  {contractsLeft:N0} contracts and {weeksLeft:N0} weeks still resident after waiting for passivation; deadline keeper: {keeperAfterWait}");
         var trackerCountActive = await node.CountAsync<TrackerRegion>();
         var trackersResident = ManagedBytes();
         log.WriteLine($"  contracts and weeks passivated, {trackerCountActive:N0} trackers resident: {trackersResident - baseline:N0} bytes above baseline");
@@ -190,8 +194,23 @@ internal static class TrackingBenchmark
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"So an active tracker costs {perTracker:N0} bytes, its contract and week (with {(minutes + SegmentMinutes - 1) / SegmentMinutes:N0} segments of activity and captures) another {perContractAndWeek:N0}, an active freelancer {perFreelancer:N0} in all, and a passivated one {perPassivated:N0} (an upper bound: it also counts what the run grew outside the entities and keeps, such as the shards' collections and the database client's connection pool and buffers). For comparison, an Akka.NET actor with no state of its own costs {bareActor:N0} bytes once it has handled a message (cell, mailbox, path), so that much of a tracker is the engine's per-actor floor, not its state. With the {available / (1024.0 * 1024 * 1024):N1} GiB this process may use, that is about {trackersPerNode:N0} tracker entities, or {freelancersPerNode:N0} freelancers with all three entities resident, per node. Only the managed heap is counted: the runtime itself, thread stacks and native memory (such as SQLite's page cache) are not."));
         md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Entities still resident after waiting for passivation (90 s for contracts, 60 s for weeks): {contractsLeft:N0} contracts, {weeksLeft:N0} weeks; they are woken by deadlines the keeper delivers late (it hands out at most {DeadlineKeeper.MaxInFlight:N0} per 1 s tick). Deadlines due and not yet delivered, by region and name, right after ingest: {keeperAfterIngest}; after the wait: {keeperAfterWait}."));
+        md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Percentile(all, 0.99):N1} ms; resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and week), {perPassivated:N0} bytes passivated** (goal ≤ 8 KB per active tracker: {(met ? "met" : "missed")})."));
         return md.ToString();
+    }
+
+    /// <summary>The deadline keeper's backlog: deadlines due on the node's clock and not delivered yet, by region and name.</summary>
+    private static async Task<string> DueDeadlinesAsync(BenchNode node, TimeProvider clock)
+    {
+        var pending = await node.Registry.Get<DeadlineKeeperSingleton>().Ask<PendingDeadlines>(new GetDeadlines(), TimeSpan.FromSeconds(30));
+        var now = clock.GetUtcNow();
+        var due = pending.Deadlines.Where(d => d.DueAt <= now).ToList();
+        return due.Count == 0
+            ? "none"
+            : string.Join(", ", due.GroupBy(d => $"{d.Region} {d.Name}").OrderByDescending(g => g.Count())
+                .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count():N0} {g.Key}")))
+              + string.Create(CultureInfo.InvariantCulture, $" ({pending.Deadlines.Count:N0} pending in all)");
     }
 
     /// <summary>Akka.NET's floor: managed bytes of an actor with no state of its own, after one message.</summary>
