@@ -220,7 +220,7 @@ public static class LiveTrackerAkka
     /// </summary>
     private static string ProviderNames(PersistenceSettings persistence)
     {
-        var name = persistence.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS;
+        var name = ProviderNameOf(persistence);
         return $$"""
             akka.persistence {
               journal.sql.provider-name = "{{name}}"
@@ -230,10 +230,14 @@ public static class LiveTrackerAkka
             """;
     }
 
-    private static DataOptions DataOptions(PersistenceSettings persistence) =>
-        persistence.Provider == PersistenceProvider.PostgreSql
-            ? new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, ConnectionString(persistence))
-            : new DataOptions().UseConnectionString(ProviderName.SQLiteMS, ConnectionString(persistence)).UseInterceptor(SqliteWriteBatching.Instance);
+    private static string ProviderNameOf(PersistenceSettings persistence) =>
+        persistence.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS;
+
+    private static DataOptions DataOptions(PersistenceSettings persistence)
+    {
+        var options = new DataOptions().UseConnectionString(ProviderNameOf(persistence), ConnectionString(persistence));
+        return persistence.Provider == PersistenceProvider.PostgreSql ? options : options.UseInterceptor(SqliteWriteBatching.Instance);
+    }
 
     /// <summary>The connection string of the node's database, as the journal uses it.</summary>
     public static string ConnectionString(PersistenceSettings persistence) =>

@@ -36,12 +36,16 @@ public static class AkkaJournal
         Assert.IsType<DeleteMessagesSuccess>(deleted);
     }
 
+    /// <summary>A connection (not yet open) to the node's database, as the journal's connection string names it.</summary>
+    public static DbConnection Connection(LiveTracker.Actors.Configuration.PersistenceSettings persistence) =>
+        persistence.Provider == PersistenceProvider.PostgreSql
+            ? new Npgsql.NpgsqlConnection(LiveTrackerAkka.ConnectionString(persistence))
+            : new Microsoft.Data.Sqlite.SqliteConnection(LiveTrackerAkka.ConnectionString(persistence));
+
     /// <summary>An entity's events as the journal table holds them: the manifest and the JSON, oldest first.</summary>
     public static async Task<IReadOnlyList<StoredEvent>> StoredEventsAsync(LiveTracker.Actors.Configuration.PersistenceSettings persistence, string persistenceId)
     {
-        await using DbConnection connection = persistence.Provider == PersistenceProvider.PostgreSql
-            ? new Npgsql.NpgsqlConnection(LiveTrackerAkka.ConnectionString(persistence))
-            : new Microsoft.Data.Sqlite.SqliteConnection(LiveTrackerAkka.ConnectionString(persistence));
+        await using var connection = Connection(persistence);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT manifest, payload FROM {JournalPosition.JournalTable} WHERE persistence_id = @id ORDER BY sequence_nr";

@@ -34,7 +34,7 @@ public abstract class JournalSchemaTests
             AkkaTestNode.AskTimeout);
         Assert.IsType<Accepted>(issued);
 
-        await using var connection = Open(node.Settings.Persistence);
+        await using var connection = AkkaJournal.Connection(node.Settings.Persistence);
         await connection.OpenAsync();
         var duplicate = Command(connection, $"""
             INSERT INTO {JournalPosition.JournalTable} (persistence_id, sequence_nr, is_deleted, {CreatedColumn(node.Settings.Persistence)}, manifest, payload, serializer_id)
@@ -56,7 +56,7 @@ public abstract class JournalSchemaTests
             new ShardingEnvelope("tok-plan", new IssueToken("usr_2", "otto@example.com", "Otto", UserRole.Freelancer, "login", Start.AddDays(1))),
             AkkaTestNode.AskTimeout));
 
-        await using var connection = Open(node.Settings.Persistence);
+        await using var connection = AkkaJournal.Connection(node.Settings.Persistence);
         await connection.OpenAsync();
         var postgres = node.Settings.Persistence.Provider == PersistenceProvider.PostgreSql;
         var query = $"SELECT payload FROM {JournalPosition.JournalTable} WHERE persistence_id = 'token-tok-plan' AND sequence_nr >= 1 ORDER BY sequence_nr";
@@ -81,10 +81,6 @@ public abstract class JournalSchemaTests
 
     private static string CreatedColumn(PersistenceSettings persistence) =>
         persistence.Provider == PersistenceProvider.PostgreSql ? "created_at" : "timestamp";
-
-    private static DbConnection Open(PersistenceSettings persistence) => persistence.Provider == PersistenceProvider.PostgreSql
-        ? new Npgsql.NpgsqlConnection(LiveTrackerAkka.ConnectionString(persistence))
-        : new Microsoft.Data.Sqlite.SqliteConnection(LiveTrackerAkka.ConnectionString(persistence));
 
     private static DbCommand Command(DbConnection connection, string sql)
     {
