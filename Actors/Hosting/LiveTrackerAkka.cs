@@ -113,20 +113,20 @@ public static class LiveTrackerAkka
             RememberEntities = false,
         };
         builder.WithShardRegion<TokenRegion>(
-            AccessToken.RegionType, id => Props.Create(() => new AccessToken(id, time)), extractor, shards);
+            AccessToken.RegionType, id => ActorFactory.Props(() => new AccessToken(id, time)), extractor, shards);
         var snapshotEvery = settings.Persistence.SnapshotEvery;
         builder.WithShardRegion<SupportDeskRegion>(
-            SupportDesk.RegionType, id => Props.Create(() => new SupportDesk(id, time, snapshotEvery)), extractor, shards);
+            SupportDesk.RegionType, id => ActorFactory.Props(() => new SupportDesk(id, time, snapshotEvery)), extractor, shards);
         builder.WithShardRegion<UserRegion>(
-            UserAccount.RegionType, id => Props.Create(() => new UserAccount(id, time, snapshotEvery)), extractor, shards);
+            UserAccount.RegionType, id => ActorFactory.Props(() => new UserAccount(id, time, snapshotEvery)), extractor, shards);
         builder.WithShardRegion<DisputeDeskRegion>(
-            DisputeDesk.RegionType, id => Props.Create(() => new DisputeDesk(id, snapshotEvery)), extractor, shards);
+            DisputeDesk.RegionType, id => ActorFactory.Props(() => new DisputeDesk(id, snapshotEvery)), extractor, shards);
         var billingLog = loggers.CreateLogger<BillingAccount>();
         // The account answers "provider unavailable" before the one who asked gives up on it, so the caller hears why.
         var gatewayTimeout = settings.Actors.AskTimeout * 0.8;
         builder.WithShardRegion<BillingRegion>(
             BillingAccount.RegionType,
-            id => Props.Create(() => new BillingAccount(id, gateway, time, billingLog, snapshotEvery, gatewayTimeout)),
+            id => ActorFactory.Props(() => new BillingAccount(id, gateway, time, billingLog, snapshotEvery, gatewayTimeout)),
             extractor,
             shards);
         var rules = settings.ToContractRules();
@@ -134,23 +134,23 @@ public static class LiveTrackerAkka
         var skew = settings.Domain.ClockSkewTolerance;
         builder.WithShardRegion<ContractRegion>(
             Contract.RegionType,
-            (_, registry, _) => id => Props.Create(() => new Contract(id, rules, new DomainRegionRefs(registry), time, contractLog, snapshotEvery)),
+            (_, registry, _) => id => ActorFactory.Props(() => new Contract(id, rules, new DomainRegionRefs(registry), time, contractLog, snapshotEvery)),
             extractor,
             shards);
         builder.WithShardRegion<WeekRegion>(
-            WorkWeek.RegionType, id => Props.Create(() => new WorkWeek(id, time, snapshotEvery, skew)), extractor, shards);
+            WorkWeek.RegionType, id => ActorFactory.Props(() => new WorkWeek(id, time, snapshotEvery, skew)), extractor, shards);
 
         // A tracking freelancer's tracker holds the time of the last input in memory: it passivates itself when not tracking.
         var passivateAfter = settings.Sharding.PassivateIdleEntityAfter;
         builder.WithShardRegion<TrackerRegion>(
             FreelancerTracker.RegionType,
-            (_, registry, _) => id => Props.Create(() => new FreelancerTracker(id, registry.Get<ContractRegion>(), time, snapshotEvery, passivateAfter)),
+            (_, registry, _) => id => ActorFactory.Props(() => new FreelancerTracker(id, registry.Get<ContractRegion>(), time, snapshotEvery, passivateAfter)),
             extractor,
             new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false });
         var keeperLog = loggers.CreateLogger<DeadlineKeeper>();
         builder.WithSingleton<DeadlineKeeperSingleton>(
             DeadlineKeeper.SingletonName,
-            Props.Create(() => new DeadlineKeeper(time, keeperLog, snapshotEvery, DeadlineTick, settings.Actors.AskTimeout)),
+            ActorFactory.Props(() => new DeadlineKeeper(time, keeperLog, snapshotEvery, DeadlineTick, settings.Actors.AskTimeout)),
             // Akka.NET 1.5.75's proxy starts its "singleton not found" timer with no initial delay, so it warns on every
             // node start before the singleton could answer; the keeper's own warnings say when deadlines are stuck.
             new ClusterSingletonOptions { LogSingletonIdentificationFailure = false });

@@ -126,7 +126,7 @@ internal static class PersistenceBenchmark
     {
         var done = ids.Select(_ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var clock = Stopwatch.StartNew();
-        var actors = ids.Select((id, i) => node.System.ActorOf(Props.Create(() => new BenchEntity(id, done[i])))).ToArray();
+        var actors = ids.Select((id, i) => node.System.ActorOf(ActorFactory.Props(() => new BenchEntity(id, done[i])))).ToArray();
         var recovered = await Task.WhenAll(done.Select(d => d.Task)).WaitAsync(TimeSpan.FromMinutes(10));
         var elapsed = clock.Elapsed.TotalSeconds;
         foreach (var actor in actors)
@@ -174,7 +174,7 @@ internal static class PersistenceBenchmark
     private static async Task<double> PersistAsync(BenchNode node, string prefix, int entities, int commands)
     {
         var actors = Enumerable.Range(0, entities)
-            .Select(i => node.System.ActorOf(Props.Create(() => new BenchEntity(prefix + i.ToString(CultureInfo.InvariantCulture)))))
+            .Select(i => node.System.ActorOf(ActorFactory.Props(() => new BenchEntity(prefix + i.ToString(CultureInfo.InvariantCulture)))))
             .ToArray();
         await Task.WhenAll(actors.Select(a => a.Ask<long>(GetCount.Instance, TimeSpan.FromMinutes(1)))); // recovered, ready
         var clock = Stopwatch.StartNew();
@@ -205,7 +205,7 @@ internal static class PersistenceBenchmark
     {
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();
-        var actor = node.System.ActorOf(Props.Create(() => new BenchEntity(id, done)));
+        var actor = node.System.ActorOf(ActorFactory.Props(() => new BenchEntity(id, done)));
         var recovered = await done.Task.WaitAsync(TimeSpan.FromMinutes(10));
         var elapsed = clock.Elapsed.TotalSeconds;
         actor.Tell(PoisonPill.Instance);
