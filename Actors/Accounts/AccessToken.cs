@@ -21,6 +21,8 @@ public sealed class AccessToken : ReceivePersistentActor
         PersistenceId = "token-" + tokenId;
         _time = time;
 
+        Command<Sharding.HandOffEntity>(handOff => Sharding.HandOffEntity.Handle(Context, handOff));
+        Command<Sharding.StopAfterHandOff>(stop => Sharding.HandOffEntity.Handle(Context, stop));
         Recover<TokenIssued>(issued => _issued = issued);
         Recover<TokenRevoked>(_ => _revoked = true);
 

@@ -23,6 +23,8 @@ public sealed partial record LiveTrackerSettings
 
     public required PersistenceSettings Persistence { get; init; }
 
+    public required ClusterSettings Cluster { get; init; }
+
     public required ShardingSettings Sharding { get; init; }
 
     public required ActorSettings Actors { get; init; }
@@ -50,12 +52,14 @@ public sealed partial record LiveTrackerSettings
             baseDirectory ?? file.Directory,
             root.Get("data-directory", "data", TryParsePath, "is not a valid directory path")));
 
+        var persistence = PersistenceSettings.Read(root.Section("persistence"), dataDirectory);
         var settings = new LiveTrackerSettings
         {
             NodeId = nodeId,
             DataDirectory = dataDirectory,
             Http = HttpSettings.Read(root.Section("http")),
-            Persistence = PersistenceSettings.Read(root.Section("persistence"), dataDirectory),
+            Persistence = persistence,
+            Cluster = ClusterSettings.Read(root.Section("cluster"), persistence),
             Sharding = ShardingSettings.Read(root.Section("sharding")),
             Actors = ActorSettings.Read(root.Section("actors")),
             Domain = DomainSettings.Read(root.Section("domain")),

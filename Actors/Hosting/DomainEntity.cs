@@ -133,7 +133,7 @@ public abstract class DomainEntity : UntypedPersistentActor
     protected void PublishLive(string contractId, long sequenceNr)
     {
         _mediator ??= DistributedPubSub.Get(Context.System).Mediator;
-        _mediator.Tell(new Publish(LiveTopics.Of(contractId), new LiveEventWritten(contractId, PersistenceId, sequenceNr)));
+        _mediator.Tell(new Publish(LiveTopics.All, new LiveEventWritten(contractId, PersistenceId, sequenceNr)));
     }
 
     protected sealed override void OnCommand(object message)
@@ -145,6 +145,11 @@ public abstract class DomainEntity : UntypedPersistentActor
                 return;
             case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
                 return;
+        }
+
+        if (Sharding.HandOffEntity.Handle(Context, message))
+        {
+            return;
         }
 
         try

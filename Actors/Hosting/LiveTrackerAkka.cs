@@ -40,10 +40,23 @@ public static class LiveTrackerAkka
             port = 0
           }
           cluster {
-            # Entities of a node that left or was downed must be able to come back elsewhere.
+            # A node that was downed stops itself (and its process), so its entities can only live elsewhere.
             run-coordinated-shutdown-when-down = on
+            # kill -9 of a node -> its shards serve again on the others within 10 s (ADR 0014): a silent node is
+            # unreachable after about 2 s without heartbeats plus the detector's margin (~3.5 s), and the Split Brain
+            # Resolver downs it once membership was stable for 3 s more; keep-majority: the side with more nodes stays.
+            failure-detector {
+              heartbeat-interval = 1s
+              acceptable-heartbeat-pause = 2s
+            }
+            split-brain-resolver {
+              active-strategy = keep-majority
+              stable-after = 3s
+            }
             sharding {
               least-shard-allocation-strategy.rebalance-absolute-limit = 3
+              # A region asks the (possibly moved) coordinator again this soon for a shard's home.
+              retry-interval = 1s
             }
           }
           coordinated-shutdown.exit-clr = off
@@ -103,14 +116,24 @@ public static class LiveTrackerAkka
                 autoInitialize: true)
             .AddHocon(ConfigurationFactory.ParseString(ProviderNames(settings.Persistence)), HoconAddMode.Prepend)
             .AddHocon(ConfigurationFactory.ParseString(settings.Persistence.Provider == PersistenceProvider.Sqlite ? SqliteJournal : "akka {}"), HoconAddMode.Prepend)
+            .AddHocon(ConfigurationFactory.ParseString(SeedNodes(settings.Cluster)), HoconAddMode.Prepend)
             .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend)
             .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
+        if (settings.Persistence.Provider == PersistenceProvider.Sqlite)
+        {
+            var guardLog = loggers.CreateLogger<SingleNodeGuard>();
+            builder.AddStartup((system, _) => system.ActorOf(ActorFactory.Props(() => new SingleNodeGuard(guardLog)), "single-node-guard"));
+        }
+
+        builder.WithActors((system, registry) =>
+            registry.Register<ClusterMembersKey>(system.ActorOf(ActorFactory.Props(() => new ClusterMembers(time)), "cluster-members")));
 
         var extractor = new EntityMessageExtractor(settings.Sharding.ShardCount);
         var shards = new ShardOptions
         {
             PassivateIdleEntityAfter = settings.Sharding.PassivateIdleEntityAfter,
             RememberEntities = false,
+            HandOffStopMessage = Sharding.HandOffEntity.Instance,
         };
         builder.WithShardRegion<TokenRegion>(
             AccessToken.RegionType, id => ActorFactory.Props(() => new AccessToken(id, time)), extractor, shards);
@@ -146,7 +169,7 @@ public static class LiveTrackerAkka
             FreelancerTracker.RegionType,
             (_, registry, _) => id => ActorFactory.Props(() => new FreelancerTracker(id, registry.Get<ContractRegion>(), time, snapshotEvery, passivateAfter)),
             extractor,
-            new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false });
+            new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, HandOffStopMessage = Sharding.HandOffEntity.Instance });
         var keeperLog = loggers.CreateLogger<DeadlineKeeper>();
         builder.WithSingleton<DeadlineKeeperSingleton>(
             DeadlineKeeper.SingletonName,
@@ -179,6 +202,18 @@ public static class LiveTrackerAkka
             Ask<ContractRegion>("warm-up", new GetContract()),
             Ask<WeekRegion>("warm-up@2026-W01", new GetDiary()),
             Ask<TrackerRegion>("warm-up", new GetTracking()));
+    }
+
+    /// <summary>The seed nodes' addresses in Akka's form; none: the node joins itself.</summary>
+    private static string SeedNodes(ClusterSettings cluster)
+    {
+        if (cluster.SeedNodes.Count == 0)
+        {
+            return "akka {}";
+        }
+
+        var addresses = string.Join(", ", cluster.SeedNodes.Select(seed => $"\"akka.tcp://{SystemName}@{seed}\""));
+        return $"akka.cluster.seed-nodes = [{addresses}]";
     }
 
     /// <summary>A node alone is a one-member cluster: with no seed nodes configured it joins itself.</summary>

@@ -28,3 +28,6 @@ public sealed class WeekRegion;
 
 /// <summary>The region of freelancers' <see cref="Sessions.FreelancerTracker"/> entities.</summary>
 public sealed class TrackerRegion;
+
+/// <summary>This node's <see cref="ClusterMembers"/> view of the cluster's membership.</summary>
+public sealed class ClusterMembersKey;

@@ -29,6 +29,8 @@ public abstract class SnapshottingEntity : ReceivePersistentActor
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
+        Command<Sharding.HandOffEntity>(handOff => Sharding.HandOffEntity.Handle(Context, handOff));
+        Command<Sharding.StopAfterHandOff>(stop => Sharding.HandOffEntity.Handle(Context, stop));
     }
 
     public sealed override string PersistenceId { get; }

@@ -51,8 +51,11 @@ public sealed class DomainClient(
     private Task<object> AskEntityAsync(IActorRef region, string entityId, object message, CancellationToken cancellationToken) =>
         region.Ask<object>(new ShardingEnvelope(entityId, message), settings.Actors.AskTimeout, cancellationToken);
 
-    /// <summary>Each Akka.NET shard region's type and the entities this node runs in it, for the operators' overview.</summary>
-    public async Task<IReadOnlyList<(string Type, int Entities)>> ShardedEntityCountsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// For each entity type, the shards and entities each node of the cluster runs, as the regions report them (a node
+    /// that does not answer within the ask timeout is missing from its type's figures).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Type, IReadOnlyDictionary<Address, ShardRegionStats> Nodes)>> ShardingStatsAsync(CancellationToken cancellationToken)
     {
         var regions = new (string Type, IActorRef Region)[]
         {
@@ -65,14 +68,11 @@ public sealed class DomainClient(
             (Actors.Payments.BillingAccount.RegionType, await billingAccounts.GetAsync(cancellationToken)),
             (DisputeDesk.RegionType, await disputeDesks.GetAsync(cancellationToken)),
         };
-        var counts = new List<(string, int)>();
-        foreach (var (type, region) in regions)
-        {
-            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, settings.Actors.AskTimeout, cancellationToken);
-            counts.Add((type, state.Shards.Sum(shard => shard.EntityIds.Count)));
-        }
-
-        return counts;
+        // Each region gathers its peers' figures within this; the ask allows it a little more to answer.
+        var gather = settings.Actors.AskTimeout * 0.8;
+        var stats = await Task.WhenAll(regions.Select(r =>
+            r.Region.Ask<ClusterShardingStats>(new GetClusterShardingStats(gather), settings.Actors.AskTimeout, cancellationToken)));
+        return [.. regions.Zip(stats, (r, s) => (r.Type, (IReadOnlyDictionary<Address, ShardRegionStats>)s.Regions))];
     }
 
     /// <summary>A contract (Work Diary commands go through it to the week they belong to).</summary>

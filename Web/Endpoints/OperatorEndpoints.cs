@@ -1,17 +1,15 @@
-using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Operations;
 using LiveTracker.Web.Api;
 using LiveTracker.Web.Security;
 
 namespace LiveTracker.Web.Endpoints;
 
-/// <summary>Operators' views (open disputes, support reports, the cluster) and the support form every user has.</summary>
+/// <summary>Operators' views (open disputes, support reports) and the support form every user has.</summary>
 public static class OperatorEndpoints
 {
     public static IEndpointRouteBuilder MapOperatorEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/disputes", OpenDisputesAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
-        endpoints.MapGet("/api/cluster", ClusterAsync).RequireAuthorization(Policies.Operator).WithTags("Operators");
         var support = endpoints.MapGroup("/api/support/reports").WithTags("Support");
         support.MapPost("", FileReportAsync).RequireAuthorization(Policies.SignedIn).RequireRateLimiting(ScreenshotEndpoints.UploadRateLimit);
         support.MapGet("", ReportsAsync).RequireAuthorization(Policies.Operator);
@@ -22,30 +20,12 @@ public static class OperatorEndpoints
 
     public sealed record ReportCreated(string ReportId);
 
-    public sealed record RegionStatus(string Type, int Shards, int Entities);
-
-    public sealed record ClusterStatus(string NodeId, IReadOnlyList<NodeStatus> Nodes, IReadOnlyList<RegionStatus> Regions);
-
-    public sealed record NodeStatus(string NodeId, bool Self, string ShardOwnership);
-
     private static async Task<IResult> OpenDisputesAsync(DomainClient domain, CancellationToken cancellationToken)
     {
         var reply = await domain.DisputeDeskAsync(new GetOpenDisputes(), cancellationToken);
         return reply is OpenDisputes open
             ? Results.Ok(open.Disputes.Select(d => new { d.DisputeId, d.ContractId, d.Kind, d.Subject, d.Reason, d.OpenedAt }).ToList())
             : ApiProblems.Unexpected(reply);
-    }
-
-    /// <summary>One node owns every shard until the cluster of DESIGN §5 exists; the counts are live.</summary>
-    private static async Task<IResult> ClusterAsync(DomainClient domain, LiveTrackerSettings settings, CancellationToken cancellationToken)
-    {
-        var regions = new List<RegionStatus>();
-        foreach (var (type, entities) in await domain.ShardedEntityCountsAsync(cancellationToken))
-        {
-            regions.Add(new RegionStatus(type, settings.Sharding.ShardCount, entities));
-        }
-
-        return Results.Ok(new ClusterStatus(settings.NodeId, [new NodeStatus(settings.NodeId, true, "all shards")], regions));
     }
 
     private static async Task<IResult> FileReportAsync(ReportRequest request, HttpContext context, DomainClient domain, CancellationToken cancellationToken)

@@ -171,7 +171,7 @@ public static class ScreenshotEndpoints
             || await domain.WeekAsync(contractId, week, new GetCapture(captureId), cancellationToken)
                 is not CaptureView { Deleted: false } capture
             || !BlobKey.TryParse(thumbnail ? capture.ThumbnailKey : capture.BlobKey, out var key)
-            || blobs.OpenRead(key) is not { } stream)
+            || await blobs.OpenReadAsync(key, cancellationToken) is not { } stream)
         {
             return ApiProblems.NotFound("screenshot");
         }

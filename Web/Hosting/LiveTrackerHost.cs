@@ -164,6 +164,7 @@ public static class LiveTrackerHost
         app.MapDiaryEndpoints();
         app.MapScreenshotEndpoints();
         app.MapOperatorEndpoints();
+        app.MapClusterEndpoints();
         app.MapHub<WorkViewHub>(WorkViewHub.Path);
         return app;
     }

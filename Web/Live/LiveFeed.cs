@@ -12,8 +12,8 @@ namespace LiveTracker.Web.Live;
 
 /// <summary>
 /// Pushes each committed event of a watched contract to its hub group. The entity publishes where it wrote
-/// (<see cref="LiveEventWritten"/> on the contract's DistributedPubSub topic, whichever node it runs on); this node
-/// subscribes to the topics of the contracts its pages watch, reads each event back from the journal
+/// (<see cref="LiveEventWritten"/> on the live feed's DistributedPubSub topic, whichever node it runs on); this node
+/// subscribes to it when it starts, keeps the events of the contracts its pages watch, reads each back from the journal
 /// (Akka.Persistence.Query, by persistence id and sequence number, which also gives its ordering) and sends it. Only
 /// what the journal holds is ever sent, in the order each contract's events were published.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed partial class LiveFeed(
     private SqlReadJournal? _journal;
     private IMaterializer? _materializer;
     private IActorRef? _listener;
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,19 +49,9 @@ public sealed partial class LiveFeed(
 
     public IMaterializer Materializer => _materializer ?? throw new InvalidOperationException("The live feed has not started.");
 
-    /// <summary>Subscribes this node to the contract's events; returns once the subscription is in place.</summary>
-    public Task SubscribeAsync(string contractId, CancellationToken cancellationToken) =>
-        (_listener ?? throw new InvalidOperationException("The live feed has not started."))
-            .Ask<SubscribeAck>(new Listener.Watch(contractId), settings.Actors.AskTimeout, cancellationToken);
-
-    /// <summary>Ends this node's subscription when no page here watches the contract any more.</summary>
-    public void UnsubscribeIfUnwatched(string contractId)
-    {
-        if (!watched.IsWatched(contractId))
-        {
-            _listener?.Tell(new Listener.Unwatch(contractId));
-        }
-    }
+    /// <summary>Completes once this node's subscription to the live feed is in place (at start, within moments).</summary>
+    public Task SubscribedAsync(CancellationToken cancellationToken) =>
+        _subscribed.Task.WaitAsync(settings.Actors.AskTimeout, cancellationToken);
 
     private void Written(LiveEventWritten written)
     {
@@ -108,43 +99,17 @@ public sealed partial class LiveFeed(
         }
     }
 
-    /// <summary>This node's subscriber on the contracts' topics.</summary>
+    /// <summary>This node's subscriber on the live feed's topic.</summary>
     private sealed class Listener : ReceiveActor
     {
         private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
-        private readonly Dictionary<string, List<IActorRef>> _waiting = new(StringComparer.Ordinal);
 
         public Listener(LiveFeed feed)
         {
             Receive<LiveEventWritten>(feed.Written);
-            Receive<Watch>(watch =>
-            {
-                var topic = LiveTopics.Of(watch.ContractId);
-                if (!_waiting.TryGetValue(topic, out var askers))
-                {
-                    _waiting[topic] = askers = [];
-                }
-
-                askers.Add(Sender);
-                _mediator.Tell(new Subscribe(topic, Self));
-            });
-            Receive<SubscribeAck>(ack =>
-            {
-                if (_waiting.Remove(ack.Subscribe.Topic, out var askers))
-                {
-                    foreach (var asker in askers)
-                    {
-                        asker.Tell(ack);
-                    }
-                }
-            });
-            Receive<Unwatch>(unwatch => _mediator.Tell(new Unsubscribe(LiveTopics.Of(unwatch.ContractId), Self)));
-            Receive<UnsubscribeAck>(_ => { });
+            Receive<SubscribeAck>(_ => feed._subscribed.TrySetResult());
+            _mediator.Tell(new Subscribe(LiveTopics.All, Self));
         }
-
-        public sealed record Watch(string ContractId);
-
-        public sealed record Unwatch(string ContractId);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live message for contract {ContractId} could not be sent")]

@@ -47,7 +47,7 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
         if (watched.Add(Context.ConnectionId, contractId))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(contractId), Context.ConnectionAborted);
-            await feed.SubscribeAsync(contractId, Context.ConnectionAborted);
+            await feed.SubscribedAsync(Context.ConnectionAborted);
         }
 
         var current = await replay.HighestOrderingAsync(Context.ConnectionAborted);
@@ -67,17 +67,12 @@ public sealed class WorkViewHub(DomainClient domain, WatchedContracts watched, L
         if (watched.Remove(Context.ConnectionId, contractId))
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(contractId));
-            feed.UnsubscribeIfUnwatched(contractId);
         }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        foreach (var contractId in watched.RemoveConnection(Context.ConnectionId))
-        {
-            feed.UnsubscribeIfUnwatched(contractId);
-        }
-
+        watched.RemoveConnection(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 

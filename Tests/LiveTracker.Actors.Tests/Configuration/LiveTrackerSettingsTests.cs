@@ -146,6 +146,44 @@ public sealed class LiveTrackerSettingsTests
     }
 
     [Fact]
+    public void SeedNodesBecomeTheClusterToJoinOnPostgreSql()
+    {
+        var settings = Load("""
+            livetracker.persistence { provider = postgresql, connection-string = "Host=db" }
+            livetracker.cluster.seed-nodes = ${?SEEDS}
+            """, Environment(("SEEDS", "10.0.0.5:4053, node-b.internal:4053")));
+
+        Assert.Equal([new SeedNode("10.0.0.5", 4053), new SeedNode("node-b.internal", 4053)], settings.Cluster.SeedNodes);
+        Assert.Empty(Load(string.Empty).Cluster.SeedNodes);
+    }
+
+    [Fact]
+    public void ANodeOnSqliteRefusesSeedNodesNamingTheKey()
+    {
+        var error = Fail("livetracker.cluster.seed-nodes = \"10.0.0.5:4053\"");
+
+        Assert.StartsWith("akka.hocon: livetracker.cluster.seed-nodes cannot be used with livetracker.persistence.provider = sqlite", error.Message, StringComparison.Ordinal);
+        Assert.Contains("provider = postgresql", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.5")]
+    [InlineData("10.0.0.5:0")]
+    [InlineData("10.0.0.5:70000")]
+    [InlineData(":4053")]
+    [InlineData("10.0.0.5:4053,bad host:1")]
+    public void MalformedSeedNodesAreRefused(string seeds)
+    {
+        var error = Fail($$"""
+            livetracker.persistence { provider = postgresql, connection-string = "Host=db" }
+            livetracker.cluster.seed-nodes = "{{seeds}}"
+            """);
+
+        Assert.Contains("livetracker.cluster.seed-nodes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("host:port", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EmptyConnectionStringFromTheEnvironmentSaysSo()
     {
         var error = Fail(

@@ -12,6 +12,7 @@ public sealed class RepositorySettingsFileTests
         "node-id", "data-directory",
         "http.access-log", "http.auth-requests-per-minute", "http.bind", "http.port", "http.uploads-per-minute",
         "persistence.provider", "persistence.connection-string", "persistence.sqlite-file", "persistence.snapshot-every",
+        "cluster.seed-nodes",
         "sharding.shard-count", "sharding.passivate-idle-entity-after",
         "actors.ask-timeout",
         "domain.segment-minutes", "domain.idle-timeout-minutes", "domain.week-zone", "domain.review-zone",
