@@ -150,13 +150,13 @@ public sealed class WatchedContracts
         _watchers.TryRemove(KeyValuePair.Create(contractId, 0));
     }
 
-    /// <summary>Forgets the connection; returns the contracts it watched.</summary>
-    public IReadOnlyList<string> RemoveConnection(string connectionId)
+    /// <summary>Forgets the connection and what it watched.</summary>
+    public void RemoveConnection(string connectionId)
     {
         _tokenOf.TryRemove(connectionId, out _);
         if (!_byConnection.TryRemove(connectionId, out var set))
         {
-            return [];
+            return;
         }
 
         string[] contracts;
@@ -169,8 +169,6 @@ public sealed class WatchedContracts
         {
             Decrement(contractId);
         }
-
-        return contracts;
     }
 }
 

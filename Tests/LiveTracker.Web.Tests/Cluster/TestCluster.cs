@@ -172,16 +172,6 @@ public sealed class TestCluster : IAsyncDisposable
         return status;
     }
 
-    /// <summary>The journal's rows, for checks of what was written (exactly once, never after a node was downed).</summary>
-    public async Task<long> CountJournalRowsAsync(string persistenceIdPrefix)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id LIKE $1", connection);
-        count.Parameters.AddWithValue(persistenceIdPrefix + "%");
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
     public string Output(int index) => _nodes[index]?.Output ?? "(not running)";
 
     public async ValueTask DisposeAsync()
