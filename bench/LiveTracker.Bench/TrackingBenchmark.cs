@@ -23,6 +23,7 @@ internal static class TrackingBenchmark
     private const int SegmentMinutes = 10;
     private const int IdleTimeoutMinutes = 10;
     private const long GoalBytesPerTracker = 8 * 1024;
+    private const double GoalP99Milliseconds = 1_000;
 
     // Sharding passivates by real time: longer than the slowest simulated minute (the first, which starts every week
     // entity) and the setup take, so nothing that receives a message every simulated minute is passivated while
@@ -83,9 +84,12 @@ internal static class TrackingBenchmark
         // freelancer i's capture falls in minute m of each segment with m % 10 == i % 10.
         var ingestStart = await journal.HighestOrderingAsync(CancellationToken.None);
         var expected = 0L;
+        int openingActivity = 0, openingCaptures = 0;
         var ingest = Stopwatch.StartNew();
+        var minuteTimes = new List<TimeSpan>();
         for (var m = 0; m < minutes; m++)
         {
+            var minuteStarted = ingest.Elapsed;
             clock.Set(dayStart.AddMinutes(m + 1));
             var minute = dayStart.AddMinutes(m);
             // Activity, plus on the first minute the week opened by the first command (the contract notes the week,
@@ -110,7 +114,15 @@ internal static class TrackingBenchmark
             // Every command of the minute answered (captures after their write, activity by its week once written):
             // the backlog stays bounded and events/s is what the journal really absorbs.
             await activityPump.DrainAsync();
+            if (m == 0)
+            {
+                // Everything of the opening minute has answered: what completes from here on is the steady state.
+                openingActivity = activityPump.Completed;
+                openingCaptures = capturePump.Completed;
+            }
+
             expected += eventsThisMinute;
+            minuteTimes.Add(ingest.Elapsed - minuteStarted);
             if ((m + 1) % Math.Max(1, minutes / 6) == 0)
             {
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  minute {m + 1}/{minutes}: {ingest.Elapsed.TotalSeconds:N1} s"));
@@ -118,6 +130,8 @@ internal static class TrackingBenchmark
         }
 
         ingest.Stop();
+        var openingMinute = minuteTimes[0];
+        var medianMinute = minuteTimes.Count > 1 ? minuteTimes.Skip(1).Order().ElementAt((minuteTimes.Count - 1) / 2) : TimeSpan.Zero;
         // The journal also holds what the deadline keeper noted and the idle checks re-armed: rows, beside the domain's events.
         var ingested = await journal.HighestOrderingAsync(CancellationToken.None) - ingestStart;
         var eventsPerSecond = expected / ingest.Elapsed.TotalSeconds;
@@ -167,7 +181,9 @@ internal static class TrackingBenchmark
         var trackersPerNode = perTracker > 0 ? available / perTracker : double.PositiveInfinity;
         var freelancersPerNode = perFreelancer > 0 ? available / perFreelancer : double.PositiveInfinity;
         var all = activityPump.Latencies.Concat(capturePump.Latencies).Order().ToArray();
-        var met = perTracker <= GoalBytesPerTracker;
+        var steady = activityPump.LatenciesFrom(openingActivity).Concat(capturePump.LatenciesFrom(openingCaptures)).Order().ToArray();
+        var memoryMet = perTracker <= GoalBytesPerTracker;
+        var latencyMet = Percentile(all, 0.99) <= GoalP99Milliseconds;
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### Tracking: {n:N0} freelancers, {minutes:N0} simulated minutes ({name})");
@@ -182,6 +198,9 @@ internal static class TrackingBenchmark
         md.AppendLine(LatencyRow("activity report (after the week's write)", activityPump.Latencies));
         md.AppendLine(LatencyRow("capture (ack after the write)", capturePump.Latencies));
         md.AppendLine(LatencyRow("all tracking commands", all));
+        md.AppendLine(LatencyRow("all, after the opening minute", steady));
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"The opening minute is the one in which every freelancer's week entity starts (brand new: the plugin still asks the snapshot store and the journal for it) and each contract opens the week with four more events; it took {openingMinute.TotalSeconds:N1} s against a median of {medianMinute.TotalSeconds:N1} s for the others. In production this is the week boundary, when every tracking freelancer's next week starts in the same minute (ADR 0016).");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Setup ({2 * n:N0} commands: create contract, start tracking) took {setup.Elapsed.TotalSeconds:N1} s. Tracking wrote {expected:N0} domain events ({ingested:N0} journal rows with the deadlines' bookkeeping) in {ingest.Elapsed.TotalSeconds:N1} s: **{eventsPerSecond:N0} events/s**, {(long)n * minutes / ingest.Elapsed.TotalSeconds:N0} activity minutes/s. Commands refused or failed: {failures:N0}{(firstFailure is null ? "" : $" (first: {firstFailure})")}.");
         md.AppendLine();
@@ -197,7 +216,7 @@ internal static class TrackingBenchmark
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Entities still resident after waiting for passivation ({(PassivateAfter + TimeSpan.FromSeconds(70)).TotalSeconds:N0} s for contracts, {(PassivateAfter + TimeSpan.FromSeconds(40)).TotalSeconds:N0} s for weeks): {contractsLeft:N0} contracts, {weeksLeft:N0} weeks; they are woken by deadlines the keeper delivers late (it hands out at most {DeadlineKeeper.MaxInFlight:N0} per 1 s tick). Deadlines due and not yet delivered, by region and name, right after ingest: {keeperAfterIngest}; after the wait: {keeperAfterWait}."));
         md.AppendLine();
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Percentile(all, 0.99):N1} ms; resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and week), {perPassivated:N0} bytes passivated** (goal ≤ 8 KB per active tracker: {(met ? "met" : "missed")})."));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Percentile(all, 0.99):N1} ms ({Percentile(steady, 0.99):N1} ms after the opening minute); resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and week), {perPassivated:N0} bytes passivated** (goals: nothing refused: {(failures == 0 ? "met" : "missed")}; p99 ≤ 1 s over the whole run: {(latencyMet ? "met" : "missed")}; ≤ 8 KB per active tracker: {(memoryMet ? "met" : "missed")})."));
         return md.ToString();
     }
 
@@ -293,6 +312,12 @@ internal static class TrackingBenchmark
         private string? _firstFailure;
 
         public double[] Latencies => _latencies[..Math.Min(Volatile.Read(ref _count), _latencies.Length)].Order().ToArray();
+
+        /// <summary>How many asks have answered so far; their latencies are recorded in the order they answered.</summary>
+        public int Completed => Math.Min(Volatile.Read(ref _count), _latencies.Length);
+
+        /// <summary>The latencies of the asks that answered after the first <paramref name="start"/>.</summary>
+        public double[] LatenciesFrom(int start) => _latencies[Math.Min(start, Completed)..Completed];
 
         public int Failures => Volatile.Read(ref _failures);
 
