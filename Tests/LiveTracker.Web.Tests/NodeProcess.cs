@@ -81,6 +81,27 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>kill -9: no shutdown code runs.</summary>
     public Task KillAsync() => SignalAsync("KILL");
 
+    /// <summary>SIGSTOP: the process stands still (as in a long pause of the machine) until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SendAsync("STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync() => SendAsync("CONT");
+
+    /// <summary>Waits until the process has ended by itself; false if it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+            _process.WaitForExit(); // flushes the redirected streams
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -94,13 +115,15 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     private async Task SignalAsync(string signal)
     {
-        using (var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await SendAsync(signal);
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         _process.WaitForExit(); // flushes the redirected streams
+    }
+
+    private async Task SendAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
     }
 
     private void Collect(string? line)

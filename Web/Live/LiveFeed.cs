@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Persistence;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
@@ -21,6 +22,8 @@ public sealed partial class LiveFeed(
     ActorSystem system, WatchedContracts watched, IHubContext<WorkViewHub> hub, LiveTrackerSettings settings, ILogger<LiveFeed> logger)
     : IHostedService
 {
+    private static readonly TimeSpan JournalStartLimit = TimeSpan.FromSeconds(60);
+
     private readonly Lock _gate = new();
 
     // The last send of each contract, so that its messages go out in order without waiting on one another.
@@ -30,12 +33,22 @@ public sealed partial class LiveFeed(
     private IActorRef? _listener;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The read journal blocks for at most 5 s (the plugin's fixed limit) on the write journal having created its
+        // tables; several nodes starting on one busy machine can take longer. So wait for the write journal first, on
+        // our own limit: a replay of nothing is stashed by it until it is ready.
+        var writeJournal = Persistence.Instance.Apply(system).JournalFor(null);
+        var ready = await writeJournal.Ask<object>(
+            replyTo => new ReplayMessages(0, 0, 0, "livetracker-journal-ready", replyTo), JournalStartLimit, cancellationToken);
+        if (ready is ReplayMessagesFailure failure)
+        {
+            throw new InvalidOperationException("The journal did not start: " + failure.Cause.Message, failure.Cause);
+        }
+
         _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         _materializer = system.Materializer(namePrefix: "live-feed");
         _listener = system.ActorOf(Props.Create(() => new Listener(this)), "live-feed");
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -4,9 +4,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LiveTracker.Actors.Live;
 using LiveTracker.Testing;
 using LiveTracker.Web.Tests.Api;
 using LiveTracker.Web.Tests.Media.Fixtures;
+using Npgsql;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -167,6 +169,84 @@ public sealed class ClusterTests(ITestOutputHelper output)
         foreach (var contract in contracts)
         {
             Assert.Equal(HttpStatusCode.OK, (await rejoined.GetAsync($"/api/contracts/{contract}")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_paused_past_the_downing_time_is_downed_stops_itself_when_resumed_and_never_writes_after_it_was_downed()
+    {
+        const int Marker = 7331;
+        await using var cluster = await TestCluster.StartAsync(3);
+        await cluster.AwaitMembersAsync(0, 0, 1, 2);
+        var (_, clientToken) = await cluster.SignUpAsync(0, "client");
+        var (freelancerEmail, freelancerToken) = await cluster.SignUpAsync(0, "freelancer");
+        var contracts = await CreateContractsAsync(cluster, clientToken, freelancerEmail);
+        var minute = DateTimeOffset.UtcNow.AddMinutes(-3);
+        minute = new DateTimeOffset(minute.Year, minute.Month, minute.Day, minute.Hour, minute.Minute, 0, TimeSpan.Zero);
+        using (var worker = cluster.Http(2, freelancerToken))
+        {
+            foreach (var contract in contracts)
+            {
+                using var reported = await worker.PostAsJsonAsync($"/api/contracts/{contract}/activity", new[] { new { minuteUtc = minute, keystrokes = 1, mouseClicks = 0, scrolls = 0 } });
+                Assert.True(reported.IsSuccessStatusCode, await reported.Content.ReadAsStringAsync());
+            }
+        }
+
+        // SIGSTOP of node 2 (a machine that stalls): the others down it and take its shards over.
+        var stalled = cluster.Node(2);
+        await stalled.PauseAsync();
+        var paused = Stopwatch.StartNew();
+        await cluster.AwaitMembersAsync(0, 0, 1);
+        output.WriteLine($"node 2 was downed and removed {paused.Elapsed.TotalSeconds:N1} s after it stopped");
+
+        // Requests that reached node 2 while it stood still (the kernel queues them): it handles them the moment it runs
+        // again, before it has heard that it was downed. None may be acknowledged or written.
+        using var late = new HttpClient { BaseAddress = stalled.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        late.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", freelancerToken);
+        async Task<string> ReportLateAsync(string contract)
+        {
+            try
+            {
+                using var response = await late.PostAsJsonAsync($"/api/contracts/{contract}/activity", new[] { new { minuteUtc = minute.AddMinutes(1), keystrokes = Marker, mouseClicks = 0, scrolls = 0 } });
+                return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return "no answer: " + ex.GetType().Name;
+            }
+        }
+
+        var queued = contracts.Select(ReportLateAsync).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await stalled.ResumeAsync();
+        Assert.True(await stalled.WaitForExitAsync(TimeSpan.FromSeconds(60)), "node 2 kept running after it was downed:\n" + stalled.Output);
+        var answers = await Task.WhenAll(queued);
+        output.WriteLine("the requests queued at node 2 were answered: " + string.Join("; ", answers.Distinct()));
+        Assert.DoesNotContain(answers, a => a.StartsWith('2'));
+
+        // The journal: the activity written before the stop is there (so the search below can find a row), the late one is not.
+        await using (var db = new NpgsqlConnection(cluster.ConnectionString))
+        {
+            await db.OpenAsync();
+            async Task<long> RowsWithAsync(int keystrokes)
+            {
+                await using var count = new NpgsqlCommand($"SELECT count(*) FROM {JournalPosition.JournalTable} WHERE position(@text in convert_from(payload, 'UTF8')) > 0", db);
+                count.Parameters.AddWithValue("text", $"\"keystrokes\":{keystrokes},");
+                return (long)(await count.ExecuteScalarAsync())!;
+            }
+
+            Assert.True(await RowsWithAsync(1) >= Contracts, "the activity reported before the stop is not found in the journal");
+            Assert.Equal(0, await RowsWithAsync(Marker));
+        }
+
+        // The two that stayed serve every contract, for reading and for writing.
+        using var reader = cluster.Http(1, clientToken);
+        using var writer = cluster.Http(0, freelancerToken);
+        foreach (var contract in contracts)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"/api/contracts/{contract}")).StatusCode);
+            using var reported = await writer.PostAsJsonAsync($"/api/contracts/{contract}/activity", new[] { new { minuteUtc = minute.AddMinutes(1), keystrokes = 2, mouseClicks = 0, scrolls = 0 } });
+            Assert.True(reported.IsSuccessStatusCode, await reported.Content.ReadAsStringAsync());
         }
     }
 
