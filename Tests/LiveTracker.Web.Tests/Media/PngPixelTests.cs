@@ -96,6 +96,33 @@ public sealed class PngPixelTests
     }
 
     [Fact]
+    public void Palette_indexes_past_the_palette_show_its_last_colour()
+    {
+        var palette = Palette(5);
+        var writer = new PngWriter { Width = 16, Height = 4, ColorType = 3, BitDepth = 4, Palette = palette };
+        var expected = writer.ExpectedRgba();
+        for (var y = 0; y < writer.Height; y++)
+        {
+            for (var x = 0; x < writer.Width; x++)
+            {
+                if (writer.SampleAt(x, y, 0) >= 5)
+                {
+                    // Where Skia decides differently: our decoder showed an index past the palette as black; Skia's
+                    // colour table repeats the last entry there. Either is a defined colour, nothing is read past
+                    // the palette, and the PNG specification calls such a file an error without prescribing a colour.
+                    palette.AsSpan(4 * 3, 3).CopyTo(expected.AsSpan(((y * writer.Width) + x) * 4));
+                }
+            }
+        }
+
+        var (check, rgba) = Decode(writer.Encode());
+
+        Assert.True(check.Ok, check.Detail);
+        Assert.Contains(Enumerable.Range(0, writer.Width), x => writer.SampleAt(x, 0, 0) >= 5);
+        AssertPixels(expected, rgba, writer.Width, "indexes past a 5-entry palette");
+    }
+
+    [Fact]
     public void Pngs_made_by_another_encoder_decode_to_their_known_pixels()
     {
         // Written by ImageMagick 6.9 (libpng 1.6), -strip. 3x2 RGBA: red, green, blue / white, half-transparent
