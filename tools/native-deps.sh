@@ -1,6 +1,9 @@
-# Sourced by ./test and ./run: the screenshot media code (Web/Media) P/Invokes Debian's libturbojpeg and libwebp,
-# which a stock .NET image does not have; the agent and its tests need X and D-Bus tools (below). Installs what is missing with apt when running as root, otherwise
-# names the packages and fails, so a node never starts unable to check uploads.
+# Sourced by ./test, ./run and bench/run: native libraries a stock .NET image does not have. The server's
+# screenshot media code (Web/Media) runs on SkiaSharp, whose libSkiaSharp.so ships in the NuGet package but links
+# libfontconfig.so.1 (which brings libfreetype6, libexpat1 and libpng16 with it) and libstdc++; the agent (Agent/X11)
+# encodes its captures with libturbojpeg and needs the X client libraries, and its tests X and D-Bus tools (below).
+# Installs what is missing with apt when running as root, otherwise names the packages and fails, so a node never
+# starts unable to check uploads.
 
 if ! declare -F apt_install >/dev/null; then
   apt_install() {
@@ -13,15 +16,22 @@ fi
 
 # ldconfig lives in /sbin, which a non-root PATH often lacks.
 has_shared_library() {
-  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -qE "^[[:space:]]*$1 "
+  # The name compared as a whole field, not a pattern (libstdc++ has regex characters).
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | awk -v lib="$1" '$1 == lib { found = 1 } END { exit !found }'
 }
 
+# ensure_native_deps server: only what a node needs (./run, deploy/local-cluster); without an argument also the
+# agent's and its tests' (./test, bench/run).
 ensure_native_deps() {
   local missing=()
+  # libSkiaSharp.so's own needs (ldd of the package's linux-x64 build): fontconfig, and through it freetype.
+  has_shared_library libfontconfig.so.1 || missing+=(libfontconfig1)
+  has_shared_library libfreetype.so.6 || missing+=(libfreetype6)
+  has_shared_library libstdc++.so.6 || missing+=(libstdc++6)
+  [ "${1:-}" = server ] && { install_missing "${missing[@]}"; return; }
+  # The Linux agent (Agent/X11) and its tests: libturbojpeg for its JPEGs, X client libraries, plus a headless X
+  # server, a window manager, windows and synthetic input for Tests/LiveTracker.Agent.Tests.
   has_shared_library libturbojpeg.so.0 || missing+=(libturbojpeg0)
-  has_shared_library libwebp.so.7 || missing+=(libwebp7)
-  # The Linux agent (Agent/X11) and its tests: X client libraries, plus a headless X server, a window manager,
-  # windows and synthetic input for Tests/LiveTracker.Agent.Tests.
   has_shared_library libX11.so.6 || missing+=(libx11-6)
   has_shared_library libXext.so.6 || missing+=(libxext6)
   has_shared_library libXtst.so.6 || missing+=(libxtst6)
@@ -40,10 +50,14 @@ ensure_native_deps() {
     || missing+=(python3-dbus python3-gi)
   # The agent's user service file is checked with systemd-analyze verify.
   command -v systemd-analyze >/dev/null || missing+=(systemd)
-  [ ${#missing[@]} -eq 0 ] && return 0
+  install_missing "${missing[@]}"
+}
+
+install_missing() {
+  [ $# -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
-    echo "missing: ${missing[*]}; run this as root once (it installs them with apt) or: sudo apt-get install ${missing[*]}" >&2
+    echo "missing: $*; run this as root once (it installs them with apt) or: sudo apt-get install $*" >&2
     return 1
   fi
-  apt_install "${missing[@]}"
+  apt_install "$@"
 }

@@ -112,15 +112,16 @@ public static class ScreenshotEndpoints
             return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, MediaProblems.InvalidImage, "The upload has no image part.");
         }
 
-        var check = inspector.Inspect(image);
-        if (!check.Ok)
-        {
-            return ApiProblems.Problem(MediaProblems.StatusCode(check.Code!), check.Code!, check.Detail ?? "Not a JPEG, PNG or WebP image.");
-        }
-
+        // One decode per image: without the agent's thumbnail, making one is the upload's check.
         byte[] thumbBytes;
         if (thumbnail is not null)
         {
+            var check = inspector.Inspect(image);
+            if (!check.Ok)
+            {
+                return InvalidImage(check);
+            }
+
             var thumbCheck = thumbnailer.CheckAgentThumbnail(thumbnail);
             if (!thumbCheck.Ok)
             {
@@ -134,7 +135,7 @@ public static class ScreenshotEndpoints
             var made = thumbnailer.Create(image);
             if (!made.Ok)
             {
-                return ApiProblems.Problem(MediaProblems.StatusCode(made.Check.Code!), made.Check.Code!, made.Check.Detail ?? "The image cannot be reduced.");
+                return InvalidImage(made.Check);
             }
 
             thumbBytes = made.Jpeg!;
@@ -162,6 +163,9 @@ public static class ScreenshotEndpoints
             _ => ApiProblems.Unexpected(reply),
         };
     }
+
+    private static IResult InvalidImage(ImageCheck check) =>
+        ApiProblems.Problem(MediaProblems.StatusCode(check.Code!), check.Code!, check.Detail ?? "Not a JPEG, PNG or WebP image.");
 
     private static async Task<IResult> ServeAsync(
         string captureId, bool thumbnail, HttpContext context, DomainClient domain, BlobStore blobs, CancellationToken cancellationToken)

@@ -94,7 +94,7 @@ public sealed class ImageInspector
             }
 
             var result = thumbnailSide is { } side
-                ? DecodeWhole(codec, ScaledAtLeast(codec, side), out pixels)
+                ? DecodeWhole(codec, ScaledFor(codec, side), out pixels)
                 : DecodeRows(codec, ScaledAtLeast(codec, 1));
             if (result != SKCodecResult.Success)
             {
@@ -114,7 +114,25 @@ public sealed class ImageInspector
         }
     }
 
-    /// <summary>The smallest size the codec decodes to natively (JPEG n/8, WebP any, PNG only 1:1) whose long side is at least <paramref name="side"/>.</summary>
+    /// <summary>
+    /// The size to decode a thumbnail's source at, never smaller than a long side of <paramref name="side"/> so the
+    /// thumbnail is only ever reduced from it: WebP scales to exactly that (libwebp's area-averaging rescaler);
+    /// JPEG, whose codec rounds to the nearest n/8 (possibly below), takes the smallest n/8 at least that; PNG is 1:1.
+    /// </summary>
+    private static SKSizeI ScaledFor(SKCodec codec, int side)
+    {
+        var full = codec.Info.Size;
+        var longSide = Math.Max(full.Width, full.Height);
+        if (longSide <= side)
+        {
+            return full;
+        }
+
+        var scaled = codec.GetScaledDimensions((float)side / longSide);
+        return Math.Max(scaled.Width, scaled.Height) >= side && scaled.Width >= 1 && scaled.Height >= 1 ? scaled : ScaledAtLeast(codec, side);
+    }
+
+    /// <summary>The smallest size the codec decodes to natively (JPEG n/8, WebP any, PNG only 1:1) whose long side is at least <paramref name="side"/>, in eighths.</summary>
     private static SKSizeI ScaledAtLeast(SKCodec codec, int side)
     {
         var full = codec.Info.Size;

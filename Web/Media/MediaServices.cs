@@ -8,7 +8,7 @@ public static class MediaServices
     /// <summary>
     /// Registers the screenshot media services as singletons (all three are stateless or file-backed and
     /// thread-safe): <see cref="ImageInspector"/>, <see cref="Thumbnailer"/> and the node's <see cref="BlobStore"/>, beside
-    /// the journal: files under <c>data-directory/blobs</c> on SQLite, the <c>livetracker_blobs</c> table on PostgreSQL. Resolving them fails fast when libturbojpeg or libwebp is missing.
+    /// the journal: files under <c>data-directory/blobs</c> on SQLite, the <c>livetracker_blobs</c> table on PostgreSQL. Resolving them fails fast when libSkiaSharp (or the fontconfig/freetype it links) cannot be loaded.
     /// </summary>
     public static IServiceCollection AddScreenshotMedia(this IServiceCollection services, LiveTrackerSettings settings)
     {

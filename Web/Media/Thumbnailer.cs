@@ -14,8 +14,12 @@ public sealed record ThumbnailResult(ImageCheck Check, byte[]? Jpeg, int Width, 
 /// </summary>
 public sealed class Thumbnailer
 {
-    // Trilinear: mipmaps average a 4K screen down without the aliasing a single bilinear or cubic pass leaves on text.
-    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    // Trilinear where the decoded source is more than twice the thumbnail (a PNG, which Skia decodes only at full
+    // size): mipmaps average a 4K screen down without the aliasing a single bilinear pass leaves on text. Building
+    // them costs more than the rest of a JPEG's thumbnail, so a source the codec already scaled to within 2x (JPEG,
+    // WebP) is drawn bilinear, which at that ratio still reads every source pixel.
+    private static readonly SKSamplingOptions Trilinear = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    private static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
     private readonly ImageInspector _inspector;
 
@@ -54,7 +58,8 @@ public sealed class Thumbnailer
     /// <summary>
     /// Decodes <paramref name="image"/> (JPEG and WebP scaled by the codec to the smallest size still at least
     /// <see cref="MaxSide"/>), draws it over white at thumbnail size and encodes a JPEG. Refuses exactly what
-    /// <see cref="ImageInspector.Inspect"/> refuses; never throws on input.
+    /// <see cref="ImageInspector.Inspect"/> refuses, so <see cref="ThumbnailResult.Check"/> is the upload's check and
+    /// the upload is decoded once; never throws on input.
     /// </summary>
     public ThumbnailResult Create(ReadOnlyMemory<byte> image)
     {
@@ -68,13 +73,16 @@ public sealed class Thumbnailer
         using (decoded)
         {
             var (width, height) = Fit(check.Width, check.Height, MaxSide);
-            using var source = SKImage.FromBitmap(decoded);
+            // FromPixels shares the decoded pixels (FromBitmap would copy a mutable bitmap's); both are disposed here.
+            using var decodedPixels = decoded.PeekPixels();
+            using var source = SKImage.FromPixels(decodedPixels);
             using var canvasPixels = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
             using (var canvas = new SKCanvas(canvasPixels))
             {
                 // A transparent screenshot is shown on a white page in the browser; the JPEG has no alpha, so composite here.
                 canvas.Clear(SKColors.White);
-                canvas.DrawImage(source, new SKRect(0, 0, width, height), Sampling);
+                var reduction = (double)Math.Max(decoded.Width, decoded.Height) / Math.Max(width, height);
+                canvas.DrawImage(source, new SKRect(0, 0, width, height), reduction > 2 ? Trilinear : Bilinear);
             }
 
             using var pixmap = canvasPixels.PeekPixels();

@@ -1,20 +1,21 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using LiveTracker.Web.Media;
 
 namespace LiveTracker.Bench;
 
-/// <summary>
-/// Real JPEGs for uploads, encoded by Debian's libturbojpeg (the library the node decodes them with). The Web
-/// project's encoder is internal, so the bench binds the three calls it needs itself.
-/// </summary>
-internal static partial class BenchImages
+/// <summary>Real image files for uploads, encoded by SkiaSharp (the library the node decodes them with).</summary>
+internal static class BenchImages
 {
-    private const string Library = "libturbojpeg.so.0";
-    private const int PixelFormatRgb = 0;   // TJPF_RGB
-    private const int Subsampling420 = 2;   // TJSAMP_420
+    /// <summary>A desktop-like screen as a baseline JPEG (see <see cref="ScreenRgb"/>).</summary>
+    public static byte[] Screen(int width, int height, int quality, int seed = 7) =>
+        ImageEncoding.JpegFromRgb(ScreenRgb(width, height, seed), width, height, quality);
 
-    /// <summary>A desktop-like screen: title bar, side panel, lines of "text", a few coloured blocks and a photo-ish gradient.</summary>
-    public static byte[] Screen(int width, int height, int quality, int seed = 7)
+    /// <summary>
+    /// A desktop-like screen, RGB (3 bytes a pixel): title bar, side panel, lines of "text", a few coloured blocks
+    /// and a photo-ish gradient.
+    /// </summary>
+    /// <param name="glyphs">Words drawn as glyph-like strokes rather than solid runs (what a real screenshot's text costs a codec).</param>
+    public static byte[] ScreenRgb(int width, int height, int seed = 7, bool glyphs = false)
     {
         var random = new Random(seed);
         var rgb = new byte[width * height * 3];
@@ -49,7 +50,28 @@ internal static partial class BenchImages
             {
                 var word = (int)(random.Next(12, 70) * scale) + 1;
                 var shade = (byte)(random.Next(0, 5) == 0 ? 30 : 60);
-                Fill(x, y, word, Math.Max(1, (int)(9 * scale)), shade, shade, (byte)(shade + 20));
+                var lineHeight = Math.Max(1, (int)(9 * scale));
+                if (!glyphs)
+                {
+                    Fill(x, y, word, lineHeight, shade, shade, (byte)(shade + 20));
+                }
+                else
+                {
+                    // Each glyph: one or two stems and a bar at a random height, a pixel gap to the next.
+                    var stroke = Math.Max(1, (int)scale);
+                    var cell = Math.Max(4, (int)(6 * scale));
+                    for (var g = x; g + cell <= x + word; g += cell)
+                    {
+                        Fill(g, y, stroke, lineHeight, shade, shade, (byte)(shade + 20));
+                        if (random.Next(0, 2) == 0)
+                        {
+                            Fill(g + cell - stroke - 1, y + random.Next(0, lineHeight / 2 + 1), stroke, lineHeight / 2 + 1, shade, shade, (byte)(shade + 20));
+                        }
+
+                        Fill(g, y + random.Next(0, lineHeight), cell - 1, stroke, shade, shade, (byte)(shade + 20));
+                    }
+                }
+
                 x += word + (int)(7 * scale) + 1;
             }
         }
@@ -73,7 +95,7 @@ internal static partial class BenchImages
             }
         }
 
-        return Compress(rgb, width, height, quality);
+        return rgb;
     }
 
     /// <summary>
@@ -92,50 +114,4 @@ internal static partial class BenchImages
         jpeg.AsSpan(2).CopyTo(tagged.AsSpan(6 + payload));
         return tagged;
     }
-
-    private static unsafe byte[] Compress(byte[] rgb, int width, int height, int quality)
-    {
-        var handle = tjInitCompress();
-        if (handle == 0)
-        {
-            throw new InvalidOperationException("libturbojpeg: tjInitCompress failed");
-        }
-
-        byte* jpeg = null;
-        var size = new CULong(0);
-        try
-        {
-            fixed (byte* source = rgb)
-            {
-                if (tjCompress2(handle, source, width, width * 3, height, PixelFormatRgb, ref jpeg, ref size, Subsampling420, quality, 0) != 0)
-                {
-                    throw new InvalidOperationException("libturbojpeg: tjCompress2 failed");
-                }
-            }
-
-            return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
-        }
-        finally
-        {
-            if (jpeg != null)
-            {
-                tjFree(jpeg);
-            }
-
-            _ = tjDestroy(handle);
-        }
-    }
-
-    [LibraryImport(Library)]
-    private static partial nint tjInitCompress();
-
-    [LibraryImport(Library)]
-    private static partial int tjDestroy(nint handle);
-
-    [LibraryImport(Library)]
-    private static unsafe partial int tjCompress2(nint handle, byte* srcBuf, int width, int pitch, int height,
-        int pixelFormat, ref byte* jpegBuf, ref CULong jpegSize, int jpegSubsamp, int jpegQual, int flags);
-
-    [LibraryImport(Library)]
-    private static unsafe partial void tjFree(byte* buffer);
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [journal] [recovery] [tracking] [live] [agent]
-//   [--pg CONNSTR] [--scale X] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
-// Without a selection all five run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [journal] [recovery] [tracking] [live] [agent] [images]
+//   [--pg CONNSTR] [--scale X] [--image-runs N] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
+// Without a selection all six run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
 // sections of the parts not run this time are kept from that file, so the report covers every part.
-string[] parts = ["journal", "recovery", "tracking", "live", "agent"];
+string[] parts = ["journal", "recovery", "tracking", "live", "agent", "images"];
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (selected.FirstOrDefault(s => !parts.Contains(s, StringComparer.OrdinalIgnoreCase)) is { } unknown)
 {
@@ -86,6 +86,13 @@ try
         var command = "bench/run agent" + (Option("--agent-seconds") is { } s ? " --agent-seconds " + s : "") + (Option("--agent-speed") is { } x ? " --agent-speed " + x : "");
         var agentExe = Option("--agent-exe") ?? throw new ArgumentException("--agent-exe: the published livetracker-agent (bench/run publishes it)");
         sections.Add(("agent", await AgentBenchmark.RunAsync(work, agentExe, TimeSpan.FromSeconds(seconds), speed, command, log)));
+    }
+
+    if (Run("images"))
+    {
+        // One screenshot at a time through the upload check and thumbnail, 1080p and 4K, JPEG, PNG and WebP.
+        var runs = Option("--image-runs") is { } imageRuns ? int.Parse(imageRuns, CultureInfo.InvariantCulture) : Math.Max(3, (int)(21 * scale));
+        sections.Add(("images", ImageBenchmark.Run(runs, log)));
     }
 }
 finally

@@ -6,12 +6,21 @@ using Xunit;
 namespace LiveTracker.Web.Tests.Media;
 
 /// <summary>
-/// Seeded mutations of valid images: whatever the bytes, the inspector and the thumbnailer answer (never throw),
-/// and an accepted answer is a sane one.
+/// Seeded mutations of valid images (3,600 in all, every third also thumbnailed): whatever the bytes, the inspector
+/// and the thumbnailer answer (never throw, and the process survives SkiaSharp's native code), an accepted answer is
+/// a sane one, and the process's memory stays bounded.
 /// </summary>
+/// <remarks>
+/// Alone in its collection, so the resident-memory bound measures these decodes and not another test's node.
+/// </remarks>
+[Collection(ImageFuzzCollection.Name)]
 public sealed class ImageFuzzTests
 {
-    private const int VariantsPerFixture = 300;
+    private const int VariantsPerFixture = 600;
+
+    // Mutated headers claim sizes up to the limits (50 megapixels, 200 MB of pixels): were such a buffer kept or
+    // filled for each variant instead of refused or freed, resident memory would grow by far more than this.
+    private const long MaxGrowthBytes = 96L << 20;
     private readonly ImageInspector _inspector = new();
 
     public static TheoryData<string> Fixtures() => ["jpeg", "png", "png-interlaced", "png-palette", "webp", "webp-lossless"];
@@ -27,9 +36,20 @@ public sealed class ImageFuzzTests
         // string.GetHashCode differs per process; the seed must not, so a failure can be replayed.
         var random = new Random(fixture.Sum(c => c) * 7919 + 20240611);
         var refused = 0;
+        long baseline = 0, peak = 0;
 
         for (var variant = 0; variant < VariantsPerFixture; variant++)
         {
+            // The first variants load the codecs and JIT the paths; memory is measured from then on.
+            if (variant == 50)
+            {
+                baseline = ResidentBytes();
+            }
+            else if (variant > 50 && variant % 25 == 0)
+            {
+                peak = Math.Max(peak, ResidentBytes());
+            }
+
             var mutated = Mutate(original, random, fixCrcs: fixture.StartsWith("png", StringComparison.Ordinal) && variant % 2 == 0);
 
             var check = _inspector.Inspect(mutated);
@@ -59,8 +79,18 @@ public sealed class ImageFuzzTests
             }
         }
 
+        peak = Math.Max(peak, ResidentBytes());
+        Assert.True(peak - baseline <= MaxGrowthBytes, $"resident memory grew by {(peak - baseline) >> 20} MB over {VariantsPerFixture - 50} variants");
+
         // A fuzzer whose every variant passed would have tested nothing.
         Assert.True(refused > VariantsPerFixture / 4, $"only {refused} of {VariantsPerFixture} variants were refused");
+    }
+
+    /// <summary>VmRSS of this process (native pixel buffers included, which the GC's counters do not see).</summary>
+    private static long ResidentBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     private static byte[] Mutate(byte[] original, Random random, bool fixCrcs)
@@ -115,4 +145,11 @@ public sealed class ImageFuzzTests
 
         return bytes;
     }
+}
+
+/// <summary>The fuzz test runs alone: its memory bound is about its own decodes.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ImageFuzzCollection
+{
+    public const string Name = "image fuzz, alone";
 }

@@ -87,37 +87,3 @@ internal static class TestImages
 
     public static ImageFormat FormatOf(byte[] bytes) => ImageInspector.Sniff(bytes);
 }
-
-/// <summary>Keeps every RGBA pixel a decoder streams, to compare with what the file should contain.</summary>
-internal sealed class CapturingSink : IPixelSink
-{
-    public int Width { get; private set; }
-
-    public int Height { get; private set; }
-
-    public byte[] Rgba { get; private set; } = [];
-
-    public void Begin(int width, int height)
-    {
-        (Width, Height) = (width, height);
-        Rgba = new byte[width * height * 4];
-        Rgba.AsSpan().Fill(0xCD); // so a pixel never delivered shows up
-    }
-
-    public void RgbaRow(int y, int x0, int dx, ReadOnlySpan<byte> rgba)
-    {
-        for (int i = 0, x = x0; i < rgba.Length; i += 4, x += dx)
-        {
-            rgba.Slice(i, 4).CopyTo(Rgba.AsSpan((y * Width + x) * 4));
-        }
-    }
-
-    public void RgbRow(int y, ReadOnlySpan<byte> rgb)
-    {
-        for (var x = 0; x < rgb.Length / 3; x++)
-        {
-            rgb.Slice(x * 3, 3).CopyTo(Rgba.AsSpan((y * Width + x) * 4));
-            Rgba[(y * Width + x) * 4 + 3] = 255;
-        }
-    }
-}
