@@ -127,15 +127,20 @@ public static class LiveTrackerAkka
         }
         else
         {
-            // Akka.Management's endpoint is the contact point the other nodes probe; Cluster Bootstrap then joins the
-            // cluster they report, or (the lowest-addressed of the nodes found, none in a cluster yet) forms it.
+            // Each node's contact point (management host and port) is probed by the others; Cluster Bootstrap then
+            // joins the cluster they report, or (the lowest-addressed of the nodes found, none in a cluster yet) forms it.
+            // The web host serves the contact point (Web's BootstrapContactPoint, ADR 0015): Akka.Management's own HTTP
+            // server does not start with the Ceen.Httpd served here, so it is not started; asking bootstrap for its
+            // routes is how it learns its own contact point's address.
+            var management = settings.Cluster.Management;
+            var selfContactPoint = new Uri(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://{management.Hostname}:{management.Port}/"));
             builder
-                .AddHocon(AkkaManagementProvider.DefaultConfiguration(), HoconAddMode.Append)
                 .AddHocon(ClusterBootstrap.DefaultConfiguration(), HoconAddMode.Append)
                 .AddStartup(async (system, _) =>
                 {
-                    await AkkaManagement.Get(system).Start();
-                    await ClusterBootstrap.Get(system).Start();
+                    var bootstrap = ClusterBootstrap.Get(system);
+                    bootstrap.Routes(ManagementRouteProviderSettings.Create(selfContactPoint, readOnly: true));
+                    await bootstrap.Start();
                 });
         }
 
@@ -274,8 +279,6 @@ public static class LiveTrackerAkka
               http {
                 hostname = "{{management.Hostname}}"
                 port = {{port}}
-                bind-hostname = "{{management.Bind}}"
-                bind-port = {{port}}
               }
               cluster.bootstrap {
                 contact-point-discovery {

@@ -69,7 +69,7 @@ public sealed class DiscoverySettingsTests
         Assert.Equal("management", akka.GetString("akka.management.cluster.bootstrap.contact-point-discovery.port-name"));
         Assert.Equal(3, akka.GetInt("akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
         Assert.Equal("10.1.2.3", akka.GetString("akka.management.http.hostname"));
-        Assert.Equal("0.0.0.0", akka.GetString("akka.management.http.bind-hostname"));
+        Assert.Equal("0.0.0.0", cluster.Management.Bind);
     }
 
     [Theory]
