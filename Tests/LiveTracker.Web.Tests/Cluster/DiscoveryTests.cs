@@ -39,6 +39,16 @@ public sealed class DiscoveryTests
         }
 
         await cluster.AwaitMembersAsync(1, 0, 1);
+
+        // The management port answers Cluster Bootstrap's one route, naming this node and the members, and nothing else.
+        using (var management = new HttpClient { BaseAddress = cluster.ManagementAddress(0) })
+        {
+            var seeds = JsonDocument.Parse(await management.GetStringAsync("/bootstrap/seed-nodes")).RootElement;
+            Assert.Equal(2, seeds.GetProperty("Nodes").GetArrayLength());
+            Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync("/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync("/api/cluster")).StatusCode);
+        }
+
         var (_, token) = await cluster.SignUpAsync(1, "client");
         using var client = cluster.Http(0, token);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);

@@ -69,6 +69,10 @@ public sealed class TestCluster : IAsyncDisposable
 
     public NodeProcess Node(int index) => _nodes[index] ?? throw new InvalidOperationException($"node {index} is not running");
 
+    /// <summary>Node <paramref name="index"/>'s management endpoint (Cluster Bootstrap's contact point), with config discovery.</summary>
+    public Uri ManagementAddress(int index) => new(string.Create(
+        CultureInfo.InvariantCulture, $"http://127.0.0.1:{(_managementPorts ?? throw new InvalidOperationException("no discovery"))[index]}/"));
+
     /// <summary>Node <paramref name="index"/>'s remoting address as the cluster names it.</summary>
     public string Address(int index) => $"akka.tcp://livetracker@127.0.0.1:{_remotePorts[index]}";
 
