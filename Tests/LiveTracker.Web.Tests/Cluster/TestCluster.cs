@@ -79,9 +79,18 @@ public sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(int size)
     {
         var cluster = await CreateAsync(size, configDiscovery: false);
-        await cluster.StartNodeAsync(0);
-        await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
-        return cluster;
+        try
+        {
+            await cluster.StartNodeAsync(0);
+            await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
+            return cluster;
+        }
+        catch
+        {
+            // The caller never gets the cluster to dispose: the nodes that did start must not outlive the test.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
