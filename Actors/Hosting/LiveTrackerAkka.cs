@@ -3,6 +3,8 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Management.Cluster.Bootstrap;
+using Akka.Management.Dsl;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using LiveTracker.Actors.Accounts;
@@ -117,8 +119,31 @@ public static class LiveTrackerAkka
             .AddHocon(ConfigurationFactory.ParseString(ProviderNames(settings.Persistence)), HoconAddMode.Prepend)
             .AddHocon(ConfigurationFactory.ParseString(settings.Persistence.Provider == PersistenceProvider.Sqlite ? SqliteJournal : "akka {}"), HoconAddMode.Prepend)
             .AddHocon(ConfigurationFactory.ParseString(SeedNodes(settings.Cluster)), HoconAddMode.Prepend)
-            .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend)
-            .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
+            .AddHocon(ConfigurationFactory.ParseString(Discovery(settings.Cluster)), HoconAddMode.Prepend)
+            .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend);
+        if (settings.Cluster.Discovery.Method == DiscoveryMethod.None)
+        {
+            builder.AddStartup((system, _) => JoinSelfWithoutSeeds(system, settings.Cluster));
+        }
+        else
+        {
+            // Each node's contact point (management host and port) is probed by the others; Cluster Bootstrap then
+            // joins the cluster they report, or (the lowest-addressed of the nodes found, none in a cluster yet) forms it.
+            // The web host serves the contact point (Web's BootstrapContactPoint, ADR 0015): Akka.Management's own HTTP
+            // server does not start with the Ceen.Httpd served here, so it is not started; asking bootstrap for its
+            // routes is how it learns its own contact point's address.
+            var management = settings.Cluster.Management;
+            var selfContactPoint = new Uri(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://{management.Hostname}:{management.Port}/"));
+            builder
+                .AddHocon(ClusterBootstrap.DefaultConfiguration(), HoconAddMode.Append)
+                .AddStartup(async (system, _) =>
+                {
+                    var bootstrap = ClusterBootstrap.Get(system);
+                    bootstrap.Routes(ManagementRouteProviderSettings.Create(selfContactPoint, readOnly: true));
+                    await bootstrap.Start();
+                });
+        }
+
         if (settings.Persistence.Provider == PersistenceProvider.Sqlite)
         {
             var guardLog = loggers.CreateLogger<SingleNodeGuard>();
@@ -216,11 +241,63 @@ public static class LiveTrackerAkka
         return $"akka.cluster.seed-nodes = [{addresses}]";
     }
 
-    /// <summary>A node alone is a one-member cluster: with no seed nodes configured it joins itself.</summary>
-    private static void JoinSelfWithoutSeeds(ActorSystem system)
+    /// <summary>
+    /// Akka.Management and Cluster Bootstrap for <c>livetracker.cluster.discovery</c> (ADR 0015): where the management
+    /// endpoint listens and is reached, the name the nodes share, and the discovery method that lists them.
+    /// </summary>
+    internal static string Discovery(ClusterSettings cluster)
+    {
+        var discovery = cluster.Discovery;
+        if (discovery.Method == DiscoveryMethod.None)
+        {
+            return "akka {}";
+        }
+
+        var management = cluster.Management;
+        var port = management.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var required = discovery.RequiredContactPoints.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var endpoints = string.Join(", ", discovery.ConfigEndpoints.Select(e => "\"" + e + "\""));
+        var method = discovery.Method == DiscoveryMethod.Config
+            ? $$"""
+                akka.discovery {
+                  method = config
+                  config.services.{{discovery.ServiceName}}.endpoints = [{{endpoints}}]
+                }
+                # The endpoints name their own ports (on one machine every node's differs): probe each where it says.
+                akka.management.cluster.bootstrap.contact-point.filter-on-fallback-port = false
+                """
+            : $$"""
+                akka.discovery {
+                  method = kubernetes-api
+                  kubernetes-api.pod-label-selector = "{{discovery.PodLabelSelector}}"
+                }
+                # The pod's container port of this name is its management endpoint (deploy/k8s).
+                akka.management.cluster.bootstrap.contact-point-discovery.port-name = "management"
+                """;
+        return $$"""
+            akka.management {
+              http {
+                hostname = "{{management.Hostname}}"
+                port = {{port}}
+              }
+              cluster.bootstrap {
+                contact-point-discovery {
+                  service-name = "{{discovery.ServiceName}}"
+                  discovery-method = akka.discovery
+                  required-contact-point-nr = {{required}}
+                }
+                contact-point.fallback-port = {{port}}
+              }
+            }
+            {{method}}
+            """;
+    }
+
+    /// <summary>A node alone is a one-member cluster: with neither seed nodes nor discovery configured it joins itself.</summary>
+    private static void JoinSelfWithoutSeeds(ActorSystem system, ClusterSettings settings)
     {
         var cluster = AkkaCluster.Get(system);
-        if (cluster.Settings.SeedNodes.Count == 0)
+        if (settings.JoinsItself && cluster.Settings.SeedNodes.Count == 0)
         {
             cluster.Join(cluster.SelfAddress);
         }

@@ -5,16 +5,22 @@ namespace LiveTracker.Web.Endpoints;
 
 public static class HealthEndpoints
 {
+    /// <summary>Liveness: the process is up (deploy/k8s's livenessProbe).</summary>
+    public const string LivePath = "/healthz";
+
+    /// <summary>Readiness: an Up member whose journal answers (deploy/k8s's readinessProbe, local-cluster, nginx's retries).</summary>
+    public const string ReadyPath = "/readyz";
+
     /// <summary>
     /// <c>/healthz</c>: the process is up (for restarts). <c>/readyz</c>: it can serve, i.e. the journal answers
     /// and this node is an Up member of the cluster (for load balancers); otherwise 503 problem+json with code <c>not-ready</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", (LiveTrackerSettings settings) =>
+        endpoints.MapGet(LivePath, (LiveTrackerSettings settings) =>
             Results.Json(new HealthStatus("ok", settings.NodeId, null)));
 
-        endpoints.MapGet("/readyz", async (LiveTrackerSettings settings, JournalPosition journal, Akka.Actor.ActorSystem actors, CancellationToken cancellationToken) =>
+        endpoints.MapGet(ReadyPath, async (LiveTrackerSettings settings, JournalPosition journal, Akka.Actor.ActorSystem actors, CancellationToken cancellationToken) =>
         {
             var member = Akka.Cluster.Cluster.Get(actors).SelfMember;
             if (member.Status != Akka.Cluster.MemberStatus.Up)

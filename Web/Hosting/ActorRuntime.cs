@@ -38,7 +38,7 @@ internal sealed partial class ActorRuntimeLifetime(
     {
         Directory.CreateDirectory(settings.DataDirectory);
         var akka = services.GetRequiredService<Akka.Actor.ActorSystem>();
-        if (await JoinedAloneAsync(akka, cancellationToken))
+        if (await JoinedAloneAsync(akka, settings.Cluster, cancellationToken))
         {
             await LiveTrackerAkka.WarmUpAsync(services.GetRequiredService<ActorRegistry>(), TimeSpan.FromSeconds(60), cancellationToken);
         }
@@ -47,12 +47,13 @@ internal sealed partial class ActorRuntimeLifetime(
 
     /// <summary>
     /// A node alone joins itself at start; requests wait for that (about a second), so the first one never finds the
-    /// shard regions without a cluster. A node with seed nodes serves at once and reports not ready until it is Up.
+    /// shard regions without a cluster. A node with seed nodes or discovery serves at once and reports not ready until
+    /// it is Up.
     /// </summary>
-    private static async Task<bool> JoinedAloneAsync(Akka.Actor.ActorSystem system, CancellationToken cancellationToken)
+    private static async Task<bool> JoinedAloneAsync(Akka.Actor.ActorSystem system, ClusterSettings settings, CancellationToken cancellationToken)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
-        if (cluster.Settings.SeedNodes.Count > 0)
+        if (!settings.JoinsItself || cluster.Settings.SeedNodes.Count > 0)
         {
             return false;
         }

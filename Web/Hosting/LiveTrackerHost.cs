@@ -41,7 +41,7 @@ public static class LiveTrackerHost
 
         await using var app = Build(settings, args);
         await app.StartAsync();
-        foreach (var url in app.Urls)
+        foreach (var url in app.Urls.Where(url => !IsManagementUrl(url, settings)))
         {
             Console.WriteLine($"LiveTracker node {settings.NodeId} is serving at {url}  (health: {url}/healthz)");
         }
@@ -65,7 +65,11 @@ public static class LiveTrackerHost
         // The pages live beside the assembly, so tests and ./run find them whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], WebRootPath = Pages.WebRoot });
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
-        builder.WebHost.UseUrls($"http://{bind}:{settings.Http.Port}");
+        var management = settings.Cluster.Management;
+        var discovery = settings.Cluster.Discovery.Method != DiscoveryMethod.None;
+        builder.WebHost.UseUrls(discovery
+            ? [$"http://{bind}:{settings.Http.Port}", $"http://{management.Bind}:{management.Port}"]
+            : [$"http://{bind}:{settings.Http.Port}"]);
         ConfigureLogging(builder.Logging, settings.Http);
         if (settings.Http.AccessLog)
         {
@@ -141,6 +145,12 @@ public static class LiveTrackerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 
         var app = builder.Build();
+        if (discovery)
+        {
+            // First: nothing of the product is served on the management port, only Cluster Bootstrap's contact point.
+            app.UseBootstrapContactPoint(management);
+        }
+
         if (settings.Http.AccessLog)
         {
             app.UseHttpLogging();
@@ -212,6 +222,10 @@ public static class LiveTrackerHost
         Console.WriteLine($"Operator {Option("--email")} added (user id {UserIds.ForEmail(Option("--email")!)}).");
         return 0;
     }
+
+    /// <summary>The management endpoint's address, which is not the node's to announce (ADR 0015).</summary>
+    private static bool IsManagementUrl(string url, LiveTrackerSettings settings) =>
+        settings.Cluster.Discovery.Method != DiscoveryMethod.None && new Uri(url).Port == settings.Cluster.Management.Port;
 
     /// <summary><c>--config PATH</c>, else <c>LIVETRACKER_CONFIG</c>, else <c>akka.hocon</c> in the working directory.</summary>
     internal static string ConfigPath(string[] args)

@@ -32,7 +32,12 @@ public sealed class TestCluster : IAsyncDisposable
             provider = postgresql
             connection-string = ${?LIVETRACKER_PG}
           }
-          cluster.seed-nodes = ${?LIVETRACKER_SEED_NODES}
+          cluster {
+            seed-nodes = ${?LIVETRACKER_SEED_NODES}
+            discovery.method = ${?LIVETRACKER_DISCOVERY}
+            discovery.config-endpoints = ${?LIVETRACKER_DISCOVERY_ENDPOINTS}
+            management.port = ${?LIVETRACKER_MANAGEMENT_PORT}
+          }
         }
         """;
 
@@ -40,13 +45,15 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string _adminConnection;
     private readonly string _database = "livetracker_cluster_" + Guid.NewGuid().ToString("N");
     private readonly int[] _remotePorts;
+    private readonly int[]? _managementPorts;
     private readonly NodeProcess?[] _nodes;
     private string? _operatorToken;
 
-    private TestCluster(int size, string adminConnection)
+    private TestCluster(int size, string adminConnection, bool configDiscovery)
     {
         _adminConnection = adminConnection;
         _remotePorts = [.. Enumerable.Range(0, size).Select(_ => FreePort())];
+        _managementPorts = configDiscovery ? [.. Enumerable.Range(0, size).Select(_ => FreePort())] : null;
         _nodes = new NodeProcess?[size];
         ConfigPath = Path.Combine(_directory, "akka.hocon");
         ConnectionString = new NpgsqlConnectionStringBuilder(adminConnection) { Database = _database }.ConnectionString;
@@ -62,14 +69,39 @@ public sealed class TestCluster : IAsyncDisposable
 
     public NodeProcess Node(int index) => _nodes[index] ?? throw new InvalidOperationException($"node {index} is not running");
 
+    /// <summary>Node <paramref name="index"/>'s management endpoint (Cluster Bootstrap's contact point), with config discovery.</summary>
+    public Uri ManagementAddress(int index) => new(string.Create(
+        CultureInfo.InvariantCulture, $"http://127.0.0.1:{(_managementPorts ?? throw new InvalidOperationException("no discovery"))[index]}/"));
+
     /// <summary>Node <paramref name="index"/>'s remoting address as the cluster names it.</summary>
     public string Address(int index) => $"akka.tcp://livetracker@127.0.0.1:{_remotePorts[index]}";
 
     public static async Task<TestCluster> StartAsync(int size)
     {
+        var cluster = await CreateAsync(size, configDiscovery: false);
+        try
+        {
+            await cluster.StartNodeAsync(0);
+            await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
+            return cluster;
+        }
+        catch
+        {
+            // The caller never gets the cluster to dispose: the nodes that did start must not outlive the test.
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The database, the settings file and the operator, but no node running yet. With <paramref name="configDiscovery"/>
+    /// the nodes find each other by Cluster Bootstrap over a fixed list of their management endpoints instead of seeds.
+    /// </summary>
+    public static async Task<TestCluster> CreateAsync(int size, bool configDiscovery)
+    {
         var admin = System.Environment.GetEnvironmentVariable("LIVETRACKER_TEST_PG")
             ?? throw new InvalidOperationException("LIVETRACKER_TEST_PG is not set; ./test starts PostgreSQL and sets it.");
-        var cluster = new TestCluster(size, admin);
+        var cluster = new TestCluster(size, admin, configDiscovery);
         await File.WriteAllTextAsync(cluster.ConfigPath, Config);
         await using (var connection = new NpgsqlConnection(admin))
         {
@@ -81,11 +113,10 @@ public sealed class TestCluster : IAsyncDisposable
         // Before any node runs: the command is a node of its own that writes the account and stops.
         var alone = cluster.Environment(0);
         alone.Remove("LIVETRACKER_SEED_NODES");
+        alone.Remove("LIVETRACKER_DISCOVERY");
         alone["LIVETRACKER_REMOTE_PORT"] = "0";
         Assert.Equal(0, await NodeProcess.RunCommandAsync(
             cluster.ConfigPath, alone, "users", "add-operator", "--email", cluster.OperatorEmail, "--password", OperatorPassword));
-        await cluster.StartNodeAsync(0);
-        await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
         return cluster;
     }
 
@@ -195,15 +226,30 @@ public sealed class TestCluster : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private Dictionary<string, string> Environment(int index) => new()
+    private Dictionary<string, string> Environment(int index)
     {
-        ["LIVETRACKER_NODE_ID"] = "node-" + index.ToString(CultureInfo.InvariantCulture),
-        ["LIVETRACKER_DATA_DIR"] = Path.Combine(_directory, "node-" + index.ToString(CultureInfo.InvariantCulture)),
-        ["LIVETRACKER_REMOTE_PORT"] = _remotePorts[index].ToString(CultureInfo.InvariantCulture),
-        ["LIVETRACKER_PG"] = ConnectionString,
-        // The first two nodes are the seeds: the first forms the cluster, any later node joins whichever answers.
-        ["LIVETRACKER_SEED_NODES"] = string.Join(',', _remotePorts.Take(2).Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture))),
-    };
+        var environment = new Dictionary<string, string>
+        {
+            ["LIVETRACKER_NODE_ID"] = "node-" + index.ToString(CultureInfo.InvariantCulture),
+            ["LIVETRACKER_DATA_DIR"] = Path.Combine(_directory, "node-" + index.ToString(CultureInfo.InvariantCulture)),
+            ["LIVETRACKER_REMOTE_PORT"] = _remotePorts[index].ToString(CultureInfo.InvariantCulture),
+            ["LIVETRACKER_PG"] = ConnectionString,
+        };
+        if (_managementPorts is { } management)
+        {
+            // Every node lists every node's management endpoint; Cluster Bootstrap decides who forms the cluster.
+            environment["LIVETRACKER_DISCOVERY"] = "config";
+            environment["LIVETRACKER_DISCOVERY_ENDPOINTS"] = string.Join(',', management.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
+            environment["LIVETRACKER_MANAGEMENT_PORT"] = management[index].ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            // The first two nodes are the seeds: the first forms the cluster, any later node joins whichever answers.
+            environment["LIVETRACKER_SEED_NODES"] = string.Join(',', _remotePorts.Take(2).Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return environment;
+    }
 
     private static int FreePort()
     {
