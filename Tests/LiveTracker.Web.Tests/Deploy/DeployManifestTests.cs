@@ -144,6 +144,23 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public void The_image_installs_the_native_libraries_a_node_needs_as_the_scripts_name_them()
+    {
+        // tools/native-deps.sh lists a node's packages before it returns for "server"; the image must install each.
+        var script = File.ReadAllText(Path.Combine(Repo, "tools", "native-deps.sh"));
+        var body = script[script.IndexOf("ensure_native_deps() {", StringComparison.Ordinal)..];
+        var serverPart = body[..body.IndexOf("= server ]", StringComparison.Ordinal)];
+        var packages = System.Text.RegularExpressions.Regex.Matches(serverPart, @"missing\+=\(([^)]+)\)").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(packages);
+        var runtimeStage = File.ReadAllText(Path.Combine(Deploy, "Dockerfile")).Split("FROM ")[^1];
+        var installed = System.Text.RegularExpressions.Regex.Match(runtimeStage, @"apt-get install[^\n]*").Value.Split(' ');
+        foreach (var package in packages)
+        {
+            Assert.Contains(package, installed);
+        }
+    }
+
+    [Fact]
     public void Compose_nodes_set_only_settings_the_node_reads_and_nginx_reaches_them_with_the_shared_config()
     {
         var compose = (YamlMappingNode)LoadYaml(Path.Combine(Deploy, "compose.yaml")).Single().RootNode;
