@@ -15,7 +15,7 @@ namespace LiveTracker.Web.Tests.Deploy;
 /// </summary>
 public sealed partial class DeployManifestTests
 {
-    private static readonly string Repo = FindRepo();
+    internal static readonly string Repo = FindRepo();
     private static readonly string Deploy = Path.Combine(Repo, "deploy");
 
     /// <summary>Read outside the settings file: by the node (LiveTrackerHost.ConfigPath) and by deploy/node-entrypoint.</summary>
