@@ -122,7 +122,7 @@ public sealed partial record ClusterSettings
         return true;
     }
 
-    internal static ClusterSettings Read(SettingsReader cluster, PersistenceSettings persistence)
+    internal static ClusterSettings Read(SettingsReader cluster, PersistenceSettings persistence, HttpSettings http)
     {
         var seeds = cluster.Get("seed-nodes", (IReadOnlyList<SeedNode>)[], TryParseEndpoints,
             "is not a comma-separated list of host:port (the remoting address of each seed node, e.g. \"10.0.0.5:4053,10.0.0.6:4053\")");
@@ -144,6 +144,14 @@ public sealed partial record ClusterSettings
 
         var management = cluster.Section("management");
         var hostname = management.Get("hostname", "127.0.0.1", TryParseHost, "is not a host name or IP address");
+        var managementPort = management.GetInt("port", 8558, 1, 65535);
+        if (discovery.Method != DiscoveryMethod.None && managementPort == http.Port)
+        {
+            management.Report("port",
+                $"= {managementPort} is also livetracker.http.port: with discovery the node listens on both, and the management port " +
+                "answers only Cluster Bootstrap's route. Give it a port of its own (8558 by default).");
+        }
+
         return new ClusterSettings
         {
             SeedNodes = seeds,
@@ -151,7 +159,7 @@ public sealed partial record ClusterSettings
             Management = new ManagementSettings
             {
                 Hostname = hostname,
-                Port = management.GetInt("port", 8558, 1, 65535),
+                Port = managementPort,
                 Bind = management.Get("bind", hostname, TryParseBind, "is not an IP address (0.0.0.0 listens on every interface)"),
             },
         };

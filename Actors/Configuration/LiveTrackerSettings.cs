@@ -53,13 +53,14 @@ public sealed partial record LiveTrackerSettings
             root.Get("data-directory", "data", TryParsePath, "is not a valid directory path")));
 
         var persistence = PersistenceSettings.Read(root.Section("persistence"), dataDirectory);
+        var http = HttpSettings.Read(root.Section("http"));
         var settings = new LiveTrackerSettings
         {
             NodeId = nodeId,
             DataDirectory = dataDirectory,
-            Http = HttpSettings.Read(root.Section("http")),
+            Http = http,
             Persistence = persistence,
-            Cluster = ClusterSettings.Read(root.Section("cluster"), persistence),
+            Cluster = ClusterSettings.Read(root.Section("cluster"), persistence, http),
             Sharding = ShardingSettings.Read(root.Section("sharding")),
             Actors = ActorSettings.Read(root.Section("actors")),
             Domain = DomainSettings.Read(root.Section("domain")),

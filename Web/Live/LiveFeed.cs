@@ -39,8 +39,18 @@ public sealed partial class LiveFeed(
         // tables; several nodes starting on one busy machine can take longer. So wait for the write journal first, on
         // our own limit: a replay of nothing is stashed by it until it is ready.
         var writeJournal = Persistence.Instance.Apply(system).JournalFor(null);
-        var ready = await writeJournal.Ask<object>(
-            replyTo => new ReplayMessages(0, 0, 0, "livetracker-journal-ready", replyTo), JournalStartLimit, cancellationToken);
+        object ready;
+        try
+        {
+            ready = await writeJournal.Ask<object>(
+                replyTo => new ReplayMessages(0, 0, 0, "livetracker-journal-ready", replyTo), JournalStartLimit, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"The journal did not start within {JournalStartLimit.TotalSeconds:N0} s: is the database (livetracker.persistence) reachable?");
+        }
+
         if (ready is ReplayMessagesFailure failure)
         {
             throw new InvalidOperationException("The journal did not start: " + failure.Cause.Message, failure.Cause);

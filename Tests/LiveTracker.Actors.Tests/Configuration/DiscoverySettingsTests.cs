@@ -103,6 +103,20 @@ public sealed class DiscoverySettingsTests
     }
 
     [Fact]
+    public void WithDiscoveryTheManagementPortMustNotBeTheHttpPort()
+    {
+        var error = Fail(Postgres + """
+            livetracker.http.port = 8080
+            livetracker.cluster { discovery.method = kubernetes, management.port = 8080 }
+            """);
+
+        Assert.Equal("livetracker.cluster.management.port", error.Key);
+        Assert.Contains("is also livetracker.http.port", error.Message, StringComparison.Ordinal);
+        // Without discovery the management port is not listened on, so the same number is harmless.
+        Assert.Equal(8080, Load(Postgres + "livetracker.http.port = 8080\nlivetracker.cluster.management.port = 8080").Cluster.Management.Port);
+    }
+
+    [Fact]
     public void SeedNodesAndDiscoveryTogetherAreRefused()
     {
         var error = Fail(Postgres + """

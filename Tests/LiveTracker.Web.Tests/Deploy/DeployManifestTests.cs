@@ -76,6 +76,11 @@ public sealed partial class DeployManifestTests
         Assert.Equal(HealthEndpoints.LivePath, Scalar(container, "livenessProbe", "httpGet", "path"));
         Assert.Equal("http", Scalar(container, "readinessProbe", "httpGet", "port"));
         Assert.Equal("http", Scalar(container, "livenessProbe", "httpGet", "port"));
+        // The startup probe covers the node's wait for its journal (LiveFeed: up to 60 s) before liveness counts.
+        Assert.Equal(HealthEndpoints.LivePath, Scalar(container, "startupProbe", "httpGet", "path"));
+        var startupBudget = int.Parse(Scalar(container, "startupProbe", "periodSeconds"), CultureInfo.InvariantCulture)
+            * int.Parse(Scalar(container, "startupProbe", "failureThreshold"), CultureInfo.InvariantCulture);
+        Assert.True(startupBudget > 60, $"the startup probe gives up after {startupBudget} s, before the node's 60 s wait for its journal");
     }
 
     [Fact]
