@@ -72,6 +72,9 @@ public sealed record DiscoverySettings
     /// <summary>With <see cref="DiscoveryMethod.Kubernetes"/>: the pods of this cluster, e.g. <c>app.kubernetes.io/name=livetracker</c>.</summary>
     public required string PodLabelSelector { get; init; }
 
+    /// <summary>Cluster Bootstrap runs (and the node listens on its management port).</summary>
+    public bool Enabled => Method != DiscoveryMethod.None;
+
     /// <summary>How many nodes must be found before the lowest-addressed one forms a new cluster.</summary>
     public required int RequiredContactPoints { get; init; }
 
@@ -93,6 +96,11 @@ public sealed record DiscoverySettings
 /// <summary><c>livetracker.cluster</c>: which nodes this one joins, by seed nodes or by discovery.</summary>
 public sealed partial record ClusterSettings
 {
+    /// <summary>Why neither seed nodes nor discovery go with the SQLite journal.</summary>
+    private const string SqliteIsOneNode =
+        "cannot be used with livetracker.persistence.provider = sqlite: the SQLite journal is one node's file and no other node can " +
+        "read or write it. A cluster keeps its journal in PostgreSQL (provider = postgresql, connection-string or LIVETRACKER_PG).";
+
     private static readonly FrozenDictionary<string, DiscoveryMethod> Methods = new Dictionary<string, DiscoveryMethod>
     {
         ["none"] = DiscoveryMethod.None,
@@ -108,7 +116,7 @@ public sealed partial record ClusterSettings
     public required ManagementSettings Management { get; init; }
 
     /// <summary>Neither seeds nor discovery: the node is a one-member cluster and joins itself.</summary>
-    public bool JoinsItself => SeedNodes.Count == 0 && Discovery.Method == DiscoveryMethod.None;
+    public bool JoinsItself => SeedNodes.Count == 0 && !Discovery.Enabled;
 
     // Settings compare by value (tests, and a reload that changed nothing): the list by its items.
     public bool Equals(ClusterSettings? other) =>
@@ -130,12 +138,11 @@ public sealed partial record ClusterSettings
         if (seeds.Count > 0 && sqlite)
         {
             cluster.Report("seed-nodes",
-                "cannot be used with livetracker.persistence.provider = sqlite: the SQLite journal is one node's file and no other node can " +
-                "read or write it. A cluster keeps its journal in PostgreSQL (provider = postgresql, connection-string or LIVETRACKER_PG).");
+                SqliteIsOneNode);
         }
 
         var discovery = ReadDiscovery(cluster.Section("discovery"), sqlite);
-        if (seeds.Count > 0 && discovery.Method != DiscoveryMethod.None)
+        if (seeds.Count > 0 && discovery.Enabled)
         {
             cluster.Report("discovery.method",
                 $"= {discovery.Method.ToString().ToLowerInvariant()} cannot be used together with {cluster.Path}.seed-nodes: a node joins " +
@@ -145,7 +152,7 @@ public sealed partial record ClusterSettings
         var management = cluster.Section("management");
         var hostname = management.Get("hostname", "127.0.0.1", TryParseHost, "is not a host name or IP address");
         var managementPort = management.GetInt("port", 8558, 1, 65535);
-        if (discovery.Method != DiscoveryMethod.None && managementPort == http.Port)
+        if (discovery.Enabled && managementPort == http.Port)
         {
             management.Report("port",
                 $"= {managementPort} is also livetracker.http.port: with discovery the node listens on both, and the management port " +
@@ -171,9 +178,7 @@ public sealed partial record ClusterSettings
         if (method != DiscoveryMethod.None && sqlite)
         {
             discovery.Report("method",
-                $"= {method.ToString().ToLowerInvariant()} cannot be used with livetracker.persistence.provider = sqlite: the SQLite journal is one " +
-                "node's file and no other node can read or write it. A cluster keeps its journal in PostgreSQL (provider = postgresql, " +
-                "connection-string or LIVETRACKER_PG).");
+                $"= {method.ToString().ToLowerInvariant()} " + SqliteIsOneNode);
         }
 
         var endpoints = discovery.Get("config-endpoints", (IReadOnlyList<SeedNode>)[], TryParseEndpoints,

@@ -121,7 +121,7 @@ public static class LiveTrackerAkka
             .AddHocon(ConfigurationFactory.ParseString(SeedNodes(settings.Cluster)), HoconAddMode.Prepend)
             .AddHocon(ConfigurationFactory.ParseString(Discovery(settings.Cluster)), HoconAddMode.Prepend)
             .AddHocon(settings.AkkaConfig, HoconAddMode.Prepend);
-        if (settings.Cluster.Discovery.Method == DiscoveryMethod.None)
+        if (!settings.Cluster.Discovery.Enabled)
         {
             builder.AddStartup((system, _) => JoinSelfWithoutSeeds(system, settings.Cluster));
         }
@@ -248,7 +248,7 @@ public static class LiveTrackerAkka
     internal static string Discovery(ClusterSettings cluster)
     {
         var discovery = cluster.Discovery;
-        if (discovery.Method == DiscoveryMethod.None)
+        if (!discovery.Enabled)
         {
             return "akka {}";
         }

@@ -66,7 +66,7 @@ public static class LiveTrackerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], WebRootPath = Pages.WebRoot });
         var bind = settings.Http.Bind == "*" ? "0.0.0.0" : settings.Http.Bind;
         var management = settings.Cluster.Management;
-        var discovery = settings.Cluster.Discovery.Method != DiscoveryMethod.None;
+        var discovery = settings.Cluster.Discovery.Enabled;
         builder.WebHost.UseUrls(discovery
             ? [$"http://{bind}:{settings.Http.Port}", $"http://{management.Bind}:{management.Port}"]
             : [$"http://{bind}:{settings.Http.Port}"]);
@@ -225,7 +225,7 @@ public static class LiveTrackerHost
 
     /// <summary>The management endpoint's address, which is not the node's to announce (ADR 0015).</summary>
     private static bool IsManagementUrl(string url, LiveTrackerSettings settings) =>
-        settings.Cluster.Discovery.Method != DiscoveryMethod.None && new Uri(url).Port == settings.Cluster.Management.Port;
+        settings.Cluster.Discovery.Enabled && new Uri(url).Port == settings.Cluster.Management.Port;
 
     /// <summary><c>--config PATH</c>, else <c>LIVETRACKER_CONFIG</c>, else <c>akka.hocon</c> in the working directory.</summary>
     internal static string ConfigPath(string[] args)
