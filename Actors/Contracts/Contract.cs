@@ -82,7 +82,7 @@ public sealed partial class Contract : DomainEntity
                 var reasons = NotReadyReasons();
                 regions.BillingAccounts.Tell(new ShardingEnvelope(_terms.ClientId, new CompleteContractView(new ContractView(
                     contractId, _terms.ClientId, _terms.FreelancerId, _terms.Title, _terms.Kind, _terms.HourlyRateCents,
-                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. _weeks.Order(StringComparer.Ordinal)],
+                    _terms.Currency, _limitMinutes, _terms.SegmentMinutes, _terms.IdleTimeoutMinutes, [.. StartedWeeks().Order(StringComparer.Ordinal)],
                     reasons.Count == 0, reasons, _ended))), Sender);
                 break;
             case DeadlineDue { Name: PartiesReminder } deadline:
@@ -369,6 +369,9 @@ public sealed partial class Contract : DomainEntity
         return limit;
     }
 
+    /// <summary>The weeks opened that have begun (a week opened ahead of its start is not shown before it starts).</summary>
+    private IEnumerable<string> StartedWeeks() => _weeks.Where(w => rules.Cycle.ScheduleOf(IsoWeek.Parse(w)).StartsAt <= Now);
+
     /// <summary>The week that owns the segment containing <paramref name="at"/> (a segment is billed in one week only).</summary>
     private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), WeekZone);
 
@@ -391,19 +394,46 @@ public sealed partial class Contract : DomainEntity
         if (byWeek.Count == 1)
         {
             Route(byWeek[0].Key, new RecordActivity([.. byWeek[0]]));
+        }
+        else
+        {
+            // Rare (a batch across a week boundary): each week gets its part and the tracker hears from this contract.
+            foreach (var group in byWeek)
+            {
+                Route(group.Key, new RecordActivity([.. group]), Self);
+            }
+
+            Sender.Tell(Accepted.Instance);
+        }
+
+        OpenNextWeekIfDue();
+    }
+
+    /// <summary>
+    /// A contract being tracked opens its next week during the last <see cref="ContractRules.OpenNextWeekAhead"/> of the
+    /// current one, at a point spread by a hash of its id (ADR 0017): every tracked week would otherwise start in the same
+    /// minute (Monday 00:00 in the week zone) and its first command wait for the week's entity to start and be opened.
+    /// The week stays resident until it starts. Lost on a restart, nothing is missed: the first command opens it as ever.
+    /// </summary>
+    private void OpenNextWeekIfDue()
+    {
+        var next = WeekOf(Now).Next();
+        if (_weeks.Contains(next.ToString()))
+        {
             return;
         }
 
-        // Rare (a batch across a week boundary): each week gets its part and the tracker hears from this contract.
-        foreach (var group in byWeek)
+        var startsAt = rules.Cycle.ScheduleOf(next).StartsAt;
+        var spread = (uint)Akka.Util.MurmurHash.StringHash(contractId) / (double)uint.MaxValue;
+        var opensAt = startsAt - (rules.OpenNextWeekAhead * (0.1 + (0.9 * spread)));
+        if (Now >= opensAt && Now < startsAt && startsAt < _endedAt)
         {
-            Route(group.Key, new RecordActivity([.. group]), Self);
+            Route(next, command: null, Self);
         }
-
-        Sender.Tell(Accepted.Instance);
     }
 
-    private void Route(IsoWeek week, object command, IActorRef? replyTo = null)
+    /// <summary>Opens <paramref name="week"/> if it is not yet, then delivers <paramref name="command"/> (none: only opens it).</summary>
+    private void Route(IsoWeek week, object? command, IActorRef? replyTo = null)
     {
         var entityId = WorkWeek.EntityId(contractId, week);
         var sender = replyTo ?? Sender;
@@ -434,7 +464,7 @@ public sealed partial class Contract : DomainEntity
         Deliver(week, entityId, command, sender);
     }
 
-    private void Deliver(IsoWeek week, string entityId, object command, IActorRef sender)
+    private void Deliver(IsoWeek week, string entityId, object? command, IActorRef sender)
     {
         // Opening is idempotent; both messages travel the same path, so the week is open before the command.
         if (_openedHere.Add(week.ToString()))
@@ -443,7 +473,10 @@ public sealed partial class Contract : DomainEntity
                 contractId, week, WeekZone, _terms!.SegmentMinutes, _terms.HourlyRateCents, LimitFor(week)))), Self);
         }
 
-        regions.Weeks.Tell(new ShardingEnvelope(entityId, command), sender);
+        if (command is not null)
+        {
+            regions.Weeks.Tell(new ShardingEnvelope(entityId, command), sender);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Contract {ContractId} created: {Kind}, {RateCents} cents an hour in {Currency}")]

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Hosting;
 
@@ -8,7 +9,9 @@ namespace LiveTracker.Actors.Contracts;
 /// The Work Diary of one contract for one ISO week: its segments and everything that changes them. It records
 /// facts (captures, activity, deletions, rejections, memos, manual time, the limit) and lets
 /// <see cref="WeekBilling"/> decide what is billed. Resident state is one week at most, so a contract that runs
-/// for years never loads more than the week it is asked about.
+/// for years never loads more than the week it is asked about. It passivates itself after <c>passivateAfter</c>
+/// without messages, except before it starts: a week its contract opened ahead of its start (ADR 0017) stays resident
+/// until then, so its first command in the busy minute of the week boundary finds it running.
 /// </summary>
 public sealed class WorkWeek : DomainEntity
 {
@@ -28,23 +31,34 @@ public sealed class WorkWeek : DomainEntity
     public const string RegionType = "work-weeks";
 
     private readonly string _contractId;
+    private readonly TimeSpan _passivateAfter;
 
-    public WorkWeek(string entityId, TimeProvider time, int snapshotEvery, TimeSpan clockSkewTolerance)
+    public WorkWeek(string entityId, TimeProvider time, int snapshotEvery, TimeSpan clockSkewTolerance, TimeSpan passivateAfter)
         : base("work-week-" + entityId, RegionType, entityId, time, snapshotEvery)
     {
         _clockSkewTolerance = clockSkewTolerance;
+        _passivateAfter = passivateAfter;
         _contractId = entityId[..entityId.LastIndexOf('@')];
     }
+
+    protected override void OnRecoveryCompleted() => Context.SetReceiveTimeout(_passivateAfter);
 
     /// <summary>The region entity id of a contract's week.</summary>
     public static string EntityId(string contractId, IsoWeek week) => $"{contractId}@{week}";
 
     protected override void Handle(object command)
     {
-        if (command is OpenWeek open)
+        switch (command)
         {
-            Open(open.Terms);
-            return;
+            case OpenWeek open:
+                Open(open.Terms);
+                return;
+            case ReceiveTimeout when _opened is not null && Now < _opened.StartsAt:
+                // Opened ahead of its start: resident until the week begins (the timeout comes again).
+                return;
+            case ReceiveTimeout:
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                return;
         }
 
         if (_opened is null)

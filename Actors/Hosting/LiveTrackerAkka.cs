@@ -185,16 +185,17 @@ public static class LiveTrackerAkka
             (_, registry, _) => id => ActorFactory.Props(() => new Contract(id, rules, new DomainRegionRefs(registry), time, contractLog, snapshotEvery)),
             extractor,
             shards);
-        builder.WithShardRegion<WeekRegion>(
-            WorkWeek.RegionType, id => ActorFactory.Props(() => new WorkWeek(id, time, snapshotEvery, skew)), extractor, shards);
-
-        // A tracking freelancer's tracker holds the time of the last input in memory: it passivates itself when not tracking.
+        // Weeks and trackers passivate themselves: a week opened ahead of its start stays until it starts (ADR 0017); a
+        // tracking freelancer's tracker holds the time of the last input in memory and stays while tracking.
         var passivateAfter = settings.Sharding.PassivateIdleEntityAfter;
+        var selfPassivating = new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, HandOffStopMessage = Sharding.HandOffEntity.Instance };
+        builder.WithShardRegion<WeekRegion>(
+            WorkWeek.RegionType, id => ActorFactory.Props(() => new WorkWeek(id, time, snapshotEvery, skew, passivateAfter)), extractor, selfPassivating);
         builder.WithShardRegion<TrackerRegion>(
             FreelancerTracker.RegionType,
             (_, registry, _) => id => ActorFactory.Props(() => new FreelancerTracker(id, registry.Get<ContractRegion>(), time, snapshotEvery, passivateAfter)),
             extractor,
-            new ShardOptions { ShouldPassivateIdleEntities = false, RememberEntities = false, HandOffStopMessage = Sharding.HandOffEntity.Instance });
+            selfPassivating);
         var keeperLog = loggers.CreateLogger<DeadlineKeeper>();
         builder.WithSingleton<DeadlineKeeperSingleton>(
             DeadlineKeeper.SingletonName,

@@ -60,11 +60,11 @@ try
 
     if (Run("tracking"))
     {
-        // 10,000 freelancers for an hour of their day (a whole day is 24 times as long at the same rate).
+        // 10,000 freelancers for the hour before a week boundary and a quarter of an hour after it.
         var freelancers = (int)(10_000 * scale);
         var minutes = Option("--minutes") is { } fixedMinutes
             ? int.Parse(fixedMinutes, CultureInfo.InvariantCulture)
-            : Math.Max(1, (int)(60 * scale));
+            : Math.Max(1, (int)(75 * scale));
         var tracking = Fresh("tracking");
         sections.Add(("tracking", await TrackingBenchmark.RunAsync(
             pg is not null ? "postgresql" : "sqlite", tracking, BenchNode.Database(tracking, pg), freelancers, minutes, log)));

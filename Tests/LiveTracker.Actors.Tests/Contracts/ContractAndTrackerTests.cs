@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
@@ -238,6 +240,47 @@ public sealed class ContractAndTrackerTests : IClassFixture<SqliteDatabaseFixtur
             },
             AkkaTestNode.AskTimeout);
         Assert.Equal("not-tracking", (await Tracker<Rejected>(new ReportActivity("laptop", []))).Code);
+    }
+
+    [Fact]
+    public async Task A_tracked_contract_opens_its_next_week_in_the_last_hour_and_that_week_stays_loaded_until_it_starts()
+    {
+        Restart(configure: s => s with { Sharding = s.Sharding with { PassivateIdleEntityAfter = TimeSpan.FromSeconds(1) } });
+        var sundayNoon = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+        var nextWeek = WorkWeek.EntityId(_contractId, IsoWeek.Parse("2026-W48"));
+        var thisWeek = WorkWeek.EntityId(_contractId, IsoWeek.Parse("2026-W47"));
+
+        // Twelve hours before the week ends: the next week is not opened yet.
+        Clock.SetUtcNow(sundayNoon);
+        await Contract<Accepted>(new RecordTrackedActivity([new ActivityMinute(sundayNoon.AddMinutes(-1), 10, 1, 0)]));
+        Assert.DoesNotContain(nextWeek, await WeekEntitiesAsync());
+
+        // Five minutes before: inside every contract's point of opening (6 to 60 minutes ahead, spread by contract).
+        Clock.SetUtcNow(sundayNoon.AddHours(11).AddMinutes(55));
+        await Contract<Accepted>(new RecordTrackedActivity([new ActivityMinute(sundayNoon.AddHours(11).AddMinutes(54), 10, 1, 0)]));
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.Contains(nextWeek, await WeekEntitiesAsync()), AkkaTestNode.AskTimeout);
+        // The client is not shown a week that has not begun.
+        Assert.Equal(["2026-W47"], (await Contract<ContractView>(new GetContract())).Weeks);
+
+        // Idle, the current week is unloaded after the passivation time; the opened one stays until it starts.
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.DoesNotContain(thisWeek, await WeekEntitiesAsync()), AkkaTestNode.AskTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Contains(nextWeek, await WeekEntitiesAsync());
+
+        // Once the week has begun it is an ordinary week: listed, and unloaded when idle.
+        Clock.SetUtcNow(sundayNoon.AddHours(12).AddMinutes(1));
+        await AwaitAssertions.AwaitAssertAsync(async () => Assert.DoesNotContain(nextWeek, await WeekEntitiesAsync()), AkkaTestNode.AskTimeout);
+        Assert.Equal(["2026-W47", "2026-W48"], (await Contract<ContractView>(new GetContract())).Weeks);
+        var capturedAt = sundayNoon.AddHours(12).AddSeconds(30);
+        await Contract<CaptureAccepted>(new ForWeek(capturedAt, Screen("k-monday", capturedAt)));
+    }
+
+    /// <summary>The week entities this node has loaded (what the operators' view counts).</summary>
+    private async Task<IReadOnlyList<string>> WeekEntitiesAsync()
+    {
+        var region = await _node.Registry.GetAsync<WeekRegion>();
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AkkaTestNode.AskTimeout);
+        return [.. state.Shards.SelectMany(shard => shard.EntityIds)];
     }
 
     private CreateContract NewContract(int? limitMinutes) =>
