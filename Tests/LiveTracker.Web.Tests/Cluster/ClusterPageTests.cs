@@ -30,6 +30,7 @@ public sealed partial class ClusterPageTests(ITestOutputHelper output)
             await using var browser = await BrowserNode.LaunchAsync(playwright);
             await using var signedIn = await BrowserNode.SignInAsync(browser, cluster.Node(0).BaseAddress, cluster.OperatorEmail, TestCluster.OperatorPassword);
             var page = signedIn.Page;
+            output.WriteLine($"cluster up and the operator signed in {took.Elapsed.TotalSeconds:N1} s after the start");
             await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Cluster", Exact = true }).ClickAsync();
             await page.WaitForURLAsync("**/cluster.html");
 
@@ -37,7 +38,7 @@ public sealed partial class ClusterPageTests(ITestOutputHelper output)
             var rows = page.Locator("#members tbody tr");
             var firstRow = page.Locator($"#members tr[data-address='{cluster.Address(0)}']");
             var secondRow = page.Locator($"#members tr[data-address='{cluster.Address(1)}']");
-            await Expect(rows).ToHaveCountAsync(2);
+            await Expect(rows).ToHaveCountAsync(2, new() { Timeout = 15_000 }); // the first read gathers every node's shard figures
             foreach (var (row, name) in new[] { (firstRow, first), (secondRow, second) })
             {
                 await Expect(row.Locator("th")).ToHaveTextAsync(name);
@@ -76,6 +77,7 @@ public sealed partial class ClusterPageTests(ITestOutputHelper output)
             await Expect(rows).ToHaveCountAsync(1);
             await Expect(users.Locator("li")).ToHaveCountAsync(1, new() { Timeout = 20_000 }); // its shards moved to the first
             Assert.True(await cluster.Node(1).WaitForExitAsync(TimeSpan.FromSeconds(30)), "node 1 still runs after leaving");
+            output.WriteLine($"node 1 left and exited {took.Elapsed.TotalSeconds:N1} s after the start");
             Assert.Empty(signedIn.Problems);
 
             // The node serving the page dies: the page says so and keeps the last tables with their time.
@@ -84,7 +86,8 @@ public sealed partial class ClusterPageTests(ITestOutputHelper output)
             await Expect(page.Locator("#load-error")).ToContainTextAsync(new Regex(@"as it was at \d\d:\d\d:\d\d"));
             await Expect(page.Locator("#updated")).ToHaveTextAsync(Clock("Last updated"));
             await Expect(firstRow.Locator("td").Nth(0)).ToHaveTextAsync("Up");
-            Assert.All(signedIn.Problems, p => Assert.Contains("ERR_CONNECTION_REFUSED", p, StringComparison.Ordinal));
+            // The only problems now: the reads the dead node refused (or dropped, one under way at the kill).
+            Assert.All(signedIn.Problems, p => Assert.Matches("net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE)", p));
             output.WriteLine($"cluster page test took {took.Elapsed.TotalSeconds:N1} s");
         }
         catch
