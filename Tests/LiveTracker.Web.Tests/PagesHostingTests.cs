@@ -12,6 +12,7 @@ public sealed class PagesHostingTests(ApiNode node) : IClassFixture<ApiNode>
     [Theory]
     [InlineData("/")]
     [InlineData("/diary.html")]
+    [InlineData("/cluster.html")]
     [InlineData("/diary")]
     [InlineData("/some/bookmark")]
     public async Task Pages_are_html_with_a_strict_content_security_policy(string path)

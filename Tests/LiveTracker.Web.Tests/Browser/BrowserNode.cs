@@ -33,7 +33,19 @@ public sealed class BrowserNode : IAsyncLifetime
 
         await Node.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchAsync(_playwright);
+    }
+
+    /// <summary>Debian's Chromium, headless.</summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        ArgumentNullException.ThrowIfNull(playwright);
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: ./test installs Debian's chromium with apt (run it as root once).");
+        }
+
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
@@ -57,12 +69,21 @@ public sealed class BrowserNode : IAsyncLifetime
     /// A browser page of its own (own cookies) in <paramref name="timeZone"/>, signed in as <paramref name="who"/>
     /// through the sign-in form; script errors and CSP violations are collected in <see cref="BrowserPage.Problems"/>.
     /// </summary>
-    public async Task<BrowserPage> SignInAsync(Persona who, int width = 1280, int height = 800, string timeZone = "Europe/Berlin")
+    public Task<BrowserPage> SignInAsync(Persona who, int width = 1280, int height = 800, string timeZone = "Europe/Berlin")
     {
         ArgumentNullException.ThrowIfNull(who);
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        return SignInAsync(Browser, Node.BaseAddress, who.Email, who.Password, width, height, timeZone);
+    }
+
+    /// <summary>A browser page of its own on the node at <paramref name="baseAddress"/>, signed in through the sign-in form.</summary>
+    public static async Task<BrowserPage> SignInAsync(
+        IBrowser browser, Uri baseAddress, string email, string password, int width = 1280, int height = 800, string timeZone = "Europe/Berlin")
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Node.BaseAddress.ToString(),
+            BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZone,
             Locale = "en-US",
@@ -71,8 +92,8 @@ public sealed class BrowserNode : IAsyncLifetime
         var page = await context.NewPageAsync();
         var result = new BrowserPage(context, page);
         await page.GotoAsync("/");
-        await page.GetByLabel("E-mail").First.FillAsync(who.Email);
-        await page.GetByLabel("Password", new PageGetByLabelOptions { Exact = true }).First.FillAsync(who.Password);
+        await page.GetByLabel("E-mail").First.FillAsync(email);
+        await page.GetByLabel("Password", new PageGetByLabelOptions { Exact = true }).First.FillAsync(password);
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign in", Exact = true }).ClickAsync();
         try
         {
@@ -84,7 +105,7 @@ public sealed class BrowserNode : IAsyncLifetime
         catch (TimeoutException)
         {
             var said = string.Join(" | ", await page.GetByRole(AriaRole.Status).AllInnerTextsAsync());
-            throw new TimeoutException($"{who.Email} was not signed in within 30 s; the sign-in page says: '{said}'");
+            throw new TimeoutException($"{email} was not signed in within 30 s; the sign-in page says: '{said}'");
         }
         // The sign-in page asks /api/me first, and a visitor not yet signed in gets the 401 it expects.
         result.ForgetProblems();

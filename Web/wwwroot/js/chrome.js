@@ -9,7 +9,7 @@ export function header(me) {
   const links = {
     client: [['/client.html', 'Contracts']],
     freelancer: [['/freelancer.html', 'My work']],
-    operator: [['/operator.html', 'Disputes']],
+    operator: [['/operator.html', 'Disputes'], ['/cluster.html', 'Cluster']],
   }[me.role] || [];
   const here = location.pathname;
   clear(nav).append(

@@ -4,6 +4,7 @@ export const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const hour = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const day = new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 // Calendar dates of the API (a timesheet's days) are not instants: shown as written, never shifted by a zone.
@@ -11,6 +12,8 @@ const calendarDay = new Intl.DateTimeFormat(undefined, { weekday: 'short', month
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' });
 
 export const formatTime = (at) => time.format(new Date(at));
+/** "15:04:09": when a live view was last updated. */
+export const formatClock = (at) => clock.format(new Date(at));
 export const formatHour = (at) => hour.format(new Date(at));
 export const formatDateTime = (at) => (at ? dateTime.format(new Date(at)) : '—');
 export const formatDay = (date) => day.format(date);
