@@ -1,11 +1,12 @@
 using System.Globalization;
 using LiveTracker.Bench;
 
-// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [journal] [recovery] [tracking] [live] [agent] [images]
-//   [--pg CONNSTR] [--scale X] [--image-runs N] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
-// Without a selection all six run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
+// Usage: dotnet run -c Release --project bench/LiveTracker.Bench -- [journal] [recovery] [tracking] [live] [agent] [images] [cluster]
+//   [--pg CONNSTR] [--scale X] [--image-runs N] [--minutes M] [--agent-seconds S] [--agent-speed X] [--agent-exe PATH] [--failover-runs N]
+//   [--out FILE] [--previous BENCHMARKS.md] [--commit ID]
+// Without a selection all seven run. PostgreSQL parts need --pg (bench/run starts a throwaway server). With --previous, the
 // sections of the parts not run this time are kept from that file, so the report covers every part.
-string[] parts = ["journal", "recovery", "tracking", "live", "agent", "images"];
+string[] parts = ["journal", "recovery", "tracking", "live", "agent", "images", "cluster"];
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(a)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (selected.FirstOrDefault(s => !parts.Contains(s, StringComparer.OrdinalIgnoreCase)) is { } unknown)
 {
@@ -93,6 +94,14 @@ try
         // One screenshot at a time through the upload check and thumbnail, 1080p and 4K, JPEG, PNG and WebP.
         var runs = Option("--image-runs") is { } imageRuns ? int.Parse(imageRuns, CultureInfo.InvariantCulture) : Math.Max(3, (int)(21 * scale));
         sections.Add(("images", ImageBenchmark.Run(runs, log)));
+    }
+
+    if (Run("cluster"))
+    {
+        // deploy/local-cluster from this checkout: kill -9 and SIGTERM of nodes, then 3 nodes against 1 (issue 15).
+        var failoverRuns = Option("--failover-runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : Math.Max(2, (int)(4 * scale));
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        sections.Add(("cluster", await ClusterBenchmark.RunAsync(repository, Fresh("cluster"), failoverRuns, TimeSpan.FromSeconds(Math.Max(5, 20 * scale)), log)));
     }
 }
 finally
