@@ -194,9 +194,12 @@ internal static class TrackingBenchmark
 
         await stopPump.DrainAsync();
         var trackersLeft = await WaitForCountAsync<TrackerRegion>(node, 0, PassivateAfter + TimeSpan.FromSeconds(70));
+        // Contracts still resident or woken meanwhile (the counts after waiting above say how many) must be gone too.
+        await WaitForCountAsync<ContractRegion>(node, 0, PassivateAfter + TimeSpan.FromSeconds(70));
         log.WriteLine($"  {trackersLeft:N0} trackers still resident after waiting for passivation");
+        var passivatedCounts = await CountsAsync(node);
         var passivated = ManagedBytes();
-        log.WriteLine($"  everything passivated: {passivated - baseline:N0} bytes above baseline");
+        log.WriteLine($"  everything passivated ({passivatedCounts} resident): {passivated - baseline:N0} bytes above baseline");
 
         var bareActor = await BareActorBytesAsync(n);
         log.WriteLine($"  a bare Akka.NET actor that has handled one message: {bareActor:N0} bytes");
