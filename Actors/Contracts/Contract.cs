@@ -23,12 +23,15 @@ public sealed partial class Contract : DomainEntity
     private readonly ContractRules rules;
     private readonly DomainRegionRefs regions;
     private readonly ILogger log;
+    private readonly double _openAheadShare;
 
     public Contract(string contractId, ContractRules rules, DomainRegionRefs regions, TimeProvider time, ILogger log, int snapshotEvery)
         : base("contract-" + contractId, RegionType, contractId, time, snapshotEvery)
     {
         this.contractId = contractId;
         this.rules = rules;
+        // This contract's moment to open its next week: 10 % to 100 % of OpenNextWeekAhead before it, by a stable hash.
+        _openAheadShare = 0.1 + (0.9 * ((uint)Akka.Util.MurmurHash.StringHash(contractId) / (double)uint.MaxValue));
         this.regions = regions;
         this.log = log;
     }
@@ -370,7 +373,7 @@ public sealed partial class Contract : DomainEntity
     }
 
     /// <summary>The weeks opened that have begun (a week opened ahead of its start is not shown before it starts).</summary>
-    private IEnumerable<string> StartedWeeks() => _weeks.Where(w => rules.Cycle.ScheduleOf(IsoWeek.Parse(w)).StartsAt <= Now);
+    private IEnumerable<string> StartedWeeks() => _weeks.Where(w => IsoWeek.Parse(w).StartIn(WeekZone) <= Now);
 
     /// <summary>The week that owns the segment containing <paramref name="at"/> (a segment is billed in one week only).</summary>
     private IsoWeek WeekOf(DateTimeOffset at) => IsoWeek.Of(SegmentSlots.StartOf(at, _terms!.SegmentMinutes), WeekZone);
@@ -423,9 +426,8 @@ public sealed partial class Contract : DomainEntity
             return;
         }
 
-        var startsAt = rules.Cycle.ScheduleOf(next).StartsAt;
-        var spread = (uint)Akka.Util.MurmurHash.StringHash(contractId) / (double)uint.MaxValue;
-        var opensAt = startsAt - (rules.OpenNextWeekAhead * (0.1 + (0.9 * spread)));
+        var startsAt = next.StartIn(WeekZone);
+        var opensAt = startsAt - (rules.OpenNextWeekAhead * _openAheadShare);
         if (Now >= opensAt && Now < startsAt && startsAt < _endedAt)
         {
             Route(next, command: null, Self);

@@ -77,13 +77,13 @@ internal static class ClusterBenchmark
             await SettledAsync(contracts, parties.ClientToken);
             var three = await TimedLoadAsync(LocalCluster.Proxy, parties.ClientToken, contracts, loadPhase);
             var pushThree = await PushAsync(LocalCluster.Node(1), LocalCluster.Node(2), parties, contracts[0]);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  3 nodes: {three.PerSecond:N0} requests/s, p99 {three.P99:N0} ms; upload → page p50 {Percentile(pushThree, 0.5):N0} ms"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  3 nodes: {three.PerSecond:N0} requests/s, p99 {three.P99:N0} ms; upload → page p50 {Measure.Percentile(pushThree, 0.5):N0} ms"));
             await cluster.RunAsync("stop", "3");
             await cluster.RunAsync("stop", "2");
             await SettledAsync(contracts, parties.ClientToken, nodes: [1]);
             var one = await TimedLoadAsync(LocalCluster.Proxy, parties.ClientToken, contracts, loadPhase);
             var pushOne = await PushAsync(LocalCluster.Node(1), LocalCluster.Node(1), parties, contracts[1]);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1 node: {one.PerSecond:N0} requests/s, p99 {one.P99:N0} ms; upload → page p50 {Percentile(pushOne, 0.5):N0} ms"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  1 node: {one.PerSecond:N0} requests/s, p99 {one.P99:N0} ms; upload → page p50 {Measure.Percentile(pushOne, 0.5):N0} ms"));
 
             return Report(failovers, handovers, three, one, pushThree, pushOne, loadPhase);
         }
@@ -142,12 +142,12 @@ internal static class ClusterBenchmark
         md.AppendLine();
         var failoverGoal = worst <= 10;
         md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"**Failover: median {(ordinary.Length == 0 ? double.NaN : Measure.Median(ordinary)):N1} s, worst {worst:N1} s ({(oldest.Length == 0 ? "" : $"the oldest node: {oldest.Max():N1} s; ")}{ordinary.Length + oldest.Length} runs); graceful leave: {handovers.Sum(h => h.Load.Failed):N0} failed of {handovers.Sum(h => h.Load.Count):N0} requests; 3 nodes / 1 node = {three.PerSecond / one.PerSecond:N2} requests/s, upload → page p50 {Percentile(pushThree, 0.5):N0} ms vs {Percentile(pushOne, 0.5):N0} ms** (goal: shards serve again within 10 s of kill -9: {(failoverGoal ? "met" : "missed")})."));
+            $"**Failover: median {(ordinary.Length == 0 ? double.NaN : Measure.Median(ordinary)):N1} s, worst {worst:N1} s ({(oldest.Length == 0 ? "" : $"the oldest node: {oldest.Max():N1} s; ")}{ordinary.Length + oldest.Length} runs); graceful leave: {handovers.Sum(h => h.Load.Failed):N0} failed of {handovers.Sum(h => h.Load.Count):N0} requests; 3 nodes / 1 node = {three.PerSecond / one.PerSecond:N2} requests/s, upload → page p50 {Measure.Percentile(pushThree, 0.5):N0} ms vs {Measure.Percentile(pushOne, 0.5):N0} ms** (goal: shards serve again within 10 s of kill -9: {(failoverGoal ? "met" : "missed")})."));
         return md.ToString();
     }
 
     private static string LoadRow(string label, Load load, double[] push) => string.Create(CultureInfo.InvariantCulture,
-        $"| {label} | {load.PerSecond:N0} | {load.P50:N1} | {load.P99:N1} | {load.Failed:N0} | {Percentile(push, 0.5):N1} | {Percentile(push, 0.99):N1} | {(push.Length == 0 ? double.NaN : push.Max()):N1} |");
+        $"| {label} | {load.PerSecond:N0} | {load.P50:N1} | {load.P99:N1} | {load.Failed:N0} | {Measure.Percentile(push, 0.5):N1} | {Measure.Percentile(push, 0.99):N1} | {(push.Length == 0 ? double.NaN : push.Max()):N1} |");
 
     private sealed record Parties(string ClientToken, string FreelancerEmail, string FreelancerToken);
 
@@ -281,7 +281,7 @@ internal static class ClusterBenchmark
             }
         }));
         var sorted = latencies.Order().ToArray();
-        return new Load(sorted.Length, failed, firstFailure, Percentile(sorted, 0.5), Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1], sorted.Length / watch.Elapsed.TotalSeconds);
+        return new Load(sorted.Length, failed, firstFailure, Measure.Percentile(sorted, 0.5), Measure.Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1], sorted.Length / watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -349,9 +349,6 @@ internal static class ClusterBenchmark
 
         return http;
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
 
     /// <summary><c>deploy/local-cluster</c> run as an operator runs it, its state in a directory of the benchmark's.</summary>
     private sealed class LocalCluster(string repository, string state, TextWriter log)

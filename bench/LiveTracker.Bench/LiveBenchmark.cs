@@ -171,7 +171,7 @@ internal static class LiveBenchmark
             // Low load first, while the node is fresh: what a page sees at a realistic (if generous) rate.
             var lowLoad = await load.RunAsync(Phase.LowLoad, 2 * phaseLength, TimeSpan.FromSeconds(agentCount / LowLoadRate));
             log.WriteLine(lowLoad.Describe($"low load, {LowLoadRate:N0}/s offered") + string.Create(CultureInfo.InvariantCulture,
-                $"; hub floor p50 {Percentile(lowLoad.ProbeToPage, 0.5):N1} p99 {Percentile(lowLoad.ProbeToPage, 0.99):N1} ms"));
+                $"; hub floor p50 {Measure.Percentile(lowLoad.ProbeToPage, 0.5):N1} p99 {Measure.Percentile(lowLoad.ProbeToPage, 0.99):N1} ms"));
 
             var live = new List<PhaseResult>();
             var baseline = new List<PhaseResult>();
@@ -218,18 +218,18 @@ internal static class LiveBenchmark
         var baselineRoundTrip = baseline.SelectMany(r => r.RoundTrip).Order().ToArray();
         var liveRate = Measure.Median(live.Select(r => r.UploadsPerSecond));
         var baselineRate = Measure.Median(baseline.Select(r => r.UploadsPerSecond));
-        var p50 = Percentile(acceptedToPage, 0.50);
-        var p99 = Percentile(acceptedToPage, 0.99);
-        var p99Ratio = Percentile(requestToPage, 0.99) / Percentile(baselineRoundTrip, 0.99);
-        var p50Ratio = Percentile(requestToPage, 0.50) / Percentile(baselineRoundTrip, 0.50);
+        var p50 = Measure.Percentile(acceptedToPage, 0.50);
+        var p99 = Measure.Percentile(acceptedToPage, 0.99);
+        var p99Ratio = Measure.Percentile(requestToPage, 0.99) / Measure.Percentile(baselineRoundTrip, 0.99);
+        var p50Ratio = Measure.Percentile(requestToPage, 0.50) / Measure.Percentile(baselineRoundTrip, 0.50);
         var lost = live.Sum(r => r.Lost) + serverThumbnail.Lost + paced.Lost;
         var errors = live.Concat(baseline).Append(serverThumbnail).Append(paced).Sum(r => r.Errors);
         var firstError = live.Concat(baseline).Append(serverThumbnail).Append(paced).Select(r => r.FirstError).FirstOrDefault(e => e is not null);
-        var lowP50 = Percentile(lowLoad.AcceptedToPage, 0.50);
-        var lowP99 = Percentile(lowLoad.AcceptedToPage, 0.99);
+        var lowP50 = Measure.Percentile(lowLoad.AcceptedToPage, 0.50);
+        var lowP99 = Measure.Percentile(lowLoad.AcceptedToPage, 0.99);
         var lowMax = lowLoad.AcceptedToPage.Length == 0 ? double.NaN : lowLoad.AcceptedToPage[^1];
-        var floorP50 = Percentile(lowLoad.ProbeToPage, 0.50);
-        var floorP99 = Percentile(lowLoad.ProbeToPage, 0.99);
+        var floorP50 = Measure.Percentile(lowLoad.ProbeToPage, 0.50);
+        var floorP99 = Measure.Percentile(lowLoad.ProbeToPage, 0.99);
         var metLow = lowP99 <= LowLoadGoalP99Ms && lowLoad.Lost == 0 && lowLoad.Errors == 0;
         var early = acceptedToPage.Count(v => v < 0);
         var met = p99 <= GoalP99Ms && lost == 0;
@@ -269,18 +269,18 @@ internal static class LiveBenchmark
         for (var i = 0; i < live.Count; i++)
         {
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {i + 1} | {live[i].UploadsPerSecond:N0} | {Percentile(live[i].AcceptedToPage, 0.50):N1} | {Percentile(live[i].AcceptedToPage, 0.99):N1} | {baseline[i].UploadsPerSecond:N0} | {Percentile(baseline[i].RoundTrip, 0.99):N1} | {live[i].UploadsPerSecond / baseline[i].UploadsPerSecond:0.00} |"));
+                $"| {i + 1} | {live[i].UploadsPerSecond:N0} | {Measure.Percentile(live[i].AcceptedToPage, 0.50):N1} | {Measure.Percentile(live[i].AcceptedToPage, 0.99):N1} | {baseline[i].UploadsPerSecond:N0} | {Measure.Percentile(baseline[i].RoundTrip, 0.99):N1} | {live[i].UploadsPerSecond / baseline[i].UploadsPerSecond:0.00} |"));
         }
 
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Uploads/s are medians over the rounds (accepted uploads over the phase, including its last answers). Messages lost (a 201 whose `screenshotAdded` never came within {DrainTimeout.TotalSeconds:N0} s): {lost:N0}. Uploads refused or failed: {errors:N0}{(firstError is null ? "" : $" (first: {firstError})")}.{(outOfSegments > 0 ? $" {outOfSegments:N0} agents ran out of this week's {segmentsInWeek:N0} segments and stopped early (run later in the week)." : "")} Without the agent's thumbnail the node decodes the screenshot a second time to make one: {serverThumbnail.UploadsPerSecond:N0} uploads/s against {liveRate:N0}."));
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Live-feed overhead against the baseline: uploads/s live / baseline = {liveRate / baselineRate:0.00}; request → page over the baseline round trip = {p50Ratio:0.00} at p50, {p99Ratio:0.00} at p99."));
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"The closed loop saturates the machine: during the live rounds its cores were {Measure.Median(live.Select(r => r.MachineCpu)):P0} busy ({Measure.Median(live.Select(r => r.Cpu)):P0} by this process) and the thread pool had up to {live.Max(r => r.MaxQueue):N0} work items queued, so every latency above is mostly waiting for a core. Paced to {paced.UploadsPerSecond:N0} uploads/s the same node delivers in p50 {Percentile(paced.AcceptedToPage, 0.50):N1} ms, p99 {Percentile(paced.AcceptedToPage, 0.99):N1} ms after the 201."));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"The closed loop saturates the machine: during the live rounds its cores were {Measure.Median(live.Select(r => r.MachineCpu)):P0} busy ({Measure.Median(live.Select(r => r.Cpu)):P0} by this process) and the thread pool had up to {live.Max(r => r.MaxQueue):N0} work items queued, so every latency above is mostly waiting for a core. Paced to {paced.UploadsPerSecond:N0} uploads/s the same node delivers in p50 {Measure.Percentile(paced.AcceptedToPage, 0.50):N1} ms, p99 {Measure.Percentile(paced.AcceptedToPage, 0.99):N1} ms after the 201."));
         md.AppendLine();
         // Real agents send one screenshot per 10-minute segment: 1,000 of them offer 1.7 uploads/s. The goal is judged
         // at the paced load (hundreds of times that); the closed loop is a saturation figure, reported beside it.
         var realRate = agentCount / 600.0;
-        var pacedP99 = Percentile(paced.AcceptedToPage, 0.99);
+        var pacedP99 = Measure.Percentile(paced.AcceptedToPage, 0.99);
         var metPaced = pacedP99 <= GoalP99Ms && lost == 0;
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Live feed at low load ({lowLoad.UploadsPerSecond:N0} uploads/s): accepted → page p50 {lowP50:N1} ms, p99 {lowP99:N1} ms, max {lowMax:N1} ms (hub floor p50 {floorP50:N1}, p99 {floorP99:N1} ms), {lowLoad.Lost:N0} lost; paced to {paced.UploadsPerSecond:N0}/s p99 {pacedP99:N1} ms; saturated closed loop p99 {p99:N1} ms at {liveRate:N0} uploads/s ({liveRate / baselineRate:0.00} × the {baselineRate:N0}/s nobody watching), {lost:N0} lost** (goal p99 ≤ {LowLoadGoalP99Ms:N0} ms at low load: {(metLow ? "met" : "missed")}; p99 ≤ {GoalP99Ms:N0} ms paced: {(metPaced ? "met" : "missed")}; under saturation {(met ? "also met" : "not met")})."));
         return md.ToString();
@@ -292,11 +292,8 @@ internal static class LiveBenchmark
     {
         var sorted = values.Order().ToArray();
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {sorted.Length:N0} | {uploadsPerSecond:N0} | {Percentile(sorted, 0.50):N1} | {Percentile(sorted, 0.95):N1} | {Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
+            $"| {label} | {sorted.Length:N0} | {uploadsPerSecond:N0} | {Measure.Percentile(sorted, 0.50):N1} | {Measure.Percentile(sorted, 0.95):N1} | {Measure.Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
 
     private static async Task<BenchUser[]> CreateUsersAsync(DomainClient domain, string passwordHash, string run, string kind, UserRole role, int count)
     {
@@ -347,10 +344,10 @@ internal static class LiveBenchmark
         public string Describe(string phase)
         {
             var page = AcceptedToPage.Length > 0
-                ? string.Create(CultureInfo.InvariantCulture, $", accepted → page p50 {Percentile(AcceptedToPage, 0.5):N1} p99 {Percentile(AcceptedToPage, 0.99):N1} ms")
+                ? string.Create(CultureInfo.InvariantCulture, $", accepted → page p50 {Measure.Percentile(AcceptedToPage, 0.5):N1} p99 {Measure.Percentile(AcceptedToPage, 0.99):N1} ms")
                 : string.Empty;
             return string.Create(CultureInfo.InvariantCulture,
-                $"  {phase}: {Accepted:N0} uploads, {UploadsPerSecond:N0}/s, round trip p50 {Percentile(RoundTrip, 0.5):N1} p99 {Percentile(RoundTrip, 0.99):N1} ms{page}, lost {Lost:N0}, {Elapsed.TotalSeconds:N1} s at {Cpu:P0} CPU ({MachineCpu:P0} machine), up to {MaxThreads} pool threads and {MaxQueue:N0} queued items, errors {Errors:N0}{(FirstError is null ? "" : $" (first: {FirstError})")}");
+                $"  {phase}: {Accepted:N0} uploads, {UploadsPerSecond:N0}/s, round trip p50 {Measure.Percentile(RoundTrip, 0.5):N1} p99 {Measure.Percentile(RoundTrip, 0.99):N1} ms{page}, lost {Lost:N0}, {Elapsed.TotalSeconds:N1} s at {Cpu:P0} CPU ({MachineCpu:P0} machine), up to {MaxThreads} pool threads and {MaxQueue:N0} queued items, errors {Errors:N0}{(FirstError is null ? "" : $" (first: {FirstError})")}");
         }
     }
 

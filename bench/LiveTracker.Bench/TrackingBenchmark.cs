@@ -217,7 +217,7 @@ internal static class TrackingBenchmark
         var all = activityPump.Latencies.Concat(capturePump.Latencies).Order().ToArray();
         var steady = activityPump.LatenciesFrom(openingActivity).Concat(capturePump.LatenciesFrom(openingCaptures)).Order().ToArray();
         var memoryMet = perTracker <= GoalBytesPerTracker;
-        var latencyMet = Percentile(steady, 0.99) <= GoalP99Milliseconds;
+        var latencyMet = Measure.Percentile(steady, 0.99) <= GoalP99Milliseconds;
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"### Tracking: {n:N0} freelancers, {minutes:N0} simulated minutes ({name})");
@@ -251,7 +251,7 @@ internal static class TrackingBenchmark
         md.AppendLine();
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Entities still resident after waiting for passivation ({(PassivateAfter + TimeSpan.FromSeconds(70)).TotalSeconds:N0} s for contracts, {(PassivateAfter + TimeSpan.FromSeconds(40)).TotalSeconds:N0} s for weeks): {contractsLeft:N0} contracts, {weeksLeft:N0} weeks; they are woken by deadlines the keeper delivers late (it hands out at most {DeadlineKeeper.MaxInFlight:N0} per 1 s tick). Deadlines due and not yet delivered, by region and name, right after ingest: {keeperAfterIngest}; after the wait: {keeperAfterWait}."));
         md.AppendLine();
-        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Percentile(steady, 0.99):N1} ms after the cold start, the week boundary included ({Percentile(boundaryLatencies, 0.99):N1} ms in the boundary minute; {Percentile(all, 0.99):N1} ms with the cold start); resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and weeks), {perPassivated:N0} bytes passivated** (goals: nothing refused: {(failures == 0 ? "met" : "missed")}; p99 ≤ 1 s after the cold start{(boundaryMinute is null ? " (boundary not reached)" : ", across the week boundary")}: {(latencyMet ? "met" : "missed")}; ≤ 8 KB per active tracker: {(memoryMet ? "met" : "missed")})."));
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"**Ingest: {eventsPerSecond:N0} events/s, p99 {Measure.Percentile(steady, 0.99):N1} ms after the cold start, the week boundary included ({Measure.Percentile(boundaryLatencies, 0.99):N1} ms in the boundary minute; {Measure.Percentile(all, 0.99):N1} ms with the cold start); resident tracker: {perTracker:N0} bytes active ({perFreelancer:N0} with its contract and weeks), {perPassivated:N0} bytes passivated** (goals: nothing refused: {(failures == 0 ? "met" : "missed")}; p99 ≤ 1 s after the cold start{(boundaryMinute is null ? " (boundary not reached)" : ", across the week boundary")}: {(latencyMet ? "met" : "missed")}; ≤ 8 KB per active tracker: {(memoryMet ? "met" : "missed")})."));
         return md.ToString();
     }
 
@@ -335,14 +335,11 @@ internal static class TrackingBenchmark
         return running;
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
     private static string LatencyRow(string label, double[] values)
     {
         var sorted = values.Order().ToArray();
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {sorted.Length:N0} | {Percentile(sorted, 0.50):N1} | {Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
+            $"| {label} | {sorted.Length:N0} | {Measure.Percentile(sorted, 0.50):N1} | {Measure.Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
     }
 
     private sealed class Echo : ReceiveActor

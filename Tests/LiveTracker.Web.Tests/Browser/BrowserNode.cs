@@ -26,14 +26,10 @@ public sealed class BrowserNode : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: ./test installs Debian's chromium with apt (run it as root once).");
-        }
-
-        await Node.InitializeAsync();
+        // The browser first: a missing Chromium is said before a node starts.
         _playwright = await Playwright.CreateAsync();
         Browser = await LaunchAsync(_playwright);
+        await Node.InitializeAsync();
     }
 
     /// <summary>Debian's Chromium, headless.</summary>
