@@ -5,7 +5,7 @@ namespace LiveTracker.Bench;
 /// <summary>Side-by-side measurement: warm-up, then candidate and baseline runs interleaved so drift hits both.</summary>
 internal static class Measure
 {
-    /// <summary>The nearest-rank percentile <paramref name="p"/> (0–1) of <paramref name="sorted"/>; NaN when it is empty.</summary>
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0–1; 1 is the maximum) of <paramref name="sorted"/>; NaN when it is empty.</summary>
     public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
 

@@ -322,7 +322,7 @@ internal static class TrackingBenchmark
     {
         var sorted = values.Order().ToArray();
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {sorted.Length:N0} | {Measure.Percentile(sorted, 0.50):N1} | {Measure.Percentile(sorted, 0.99):N1} | {(sorted.Length == 0 ? double.NaN : sorted[^1]):N1} |");
+            $"| {label} | {sorted.Length:N0} | {Measure.Percentile(sorted, 0.50):N1} | {Measure.Percentile(sorted, 0.99):N1} | {Measure.Percentile(sorted, 1):N1} |");
     }
 
     private sealed class Echo : ReceiveActor

@@ -10,7 +10,8 @@ public sealed class IdleEndToEndTests
     [Fact]
     public async Task No_input_for_the_idle_timeout_pauses_tracking_and_the_return_asks_whether_to_keep_working()
     {
-        await using var world = await TrackingWorld.CreateAsync(idleTimeoutMinutes: 3);
+        const int IdleTimeoutMinutes = 3;
+        await using var world = await TrackingWorld.CreateAsync(idleTimeoutMinutes: IdleTimeoutMinutes);
         await world.LoginAsync();
         world.Settings(("noticeBeforeUpload", "false"));
         await world.StartAgentAsync();
@@ -61,7 +62,7 @@ public sealed class IdleEndToEndTests
         var captures = (await world.StateAsync()).RecentCaptures;
         // Until the three-minute timeout has passed nobody knows the freelancer is away (a capture then is fine, and the
         // server marks its segment idle); once paused, no capture is taken until the return.
-        var pausedBy = idleSpan.From.AddMinutes(4);
+        var pausedBy = idleSpan.From.AddMinutes(IdleTimeoutMinutes + 1);
         Assert.DoesNotContain(captures, c => c.CapturedAt > pausedBy && c.CapturedAt < idleSpan.To);
         var diary = await world.DiaryAsync(started);
         // Segments wholly inside the idle span have no billed time (most are not in the diary at all), and no capture
