@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Sharding;
 using System.Security.Cryptography;
 using System.Text;
 using LiveTracker.Actors.Serialization;
@@ -37,7 +38,7 @@ public static class UserIds
 /// <summary>Registers the account; the password arrives already hashed (PBKDF2, by the web node).</summary>
 public sealed record RegisterUser(string Email, string DisplayName, UserRole Role, string PasswordHash);
 
-public sealed record GetUser;
+public sealed record GetUser : IIdempotent;
 
 /// <summary>A user as the node sees it (the hash is for verifying a login, never for an API body).</summary>
 public sealed record UserView(string UserId, string Email, string DisplayName, UserRole Role, string PasswordHash, IReadOnlyList<string> Contracts);
@@ -67,7 +68,7 @@ public sealed record UserAccountSnapshot(UserRegistered? User, IReadOnlyList<str
 
 public sealed record IssueToken(string UserId, string Email, string DisplayName, UserRole Role, string Purpose, DateTimeOffset ExpiresAt);
 
-public sealed record GetToken;
+public sealed record GetToken : IIdempotent;
 
 public sealed record RevokeToken;
 

@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
@@ -35,7 +36,7 @@ public sealed record DisputeMilestone(string UserId, string MilestoneId, string 
 /// <summary>An operator's decision: <see cref="ReleaseCents"/> of the escrow goes to the freelancer, the rest back to the client.</summary>
 public sealed record ResolveMilestoneDispute(string DisputeId, long ReleaseCents, string Note);
 
-public sealed record GetMilestones;
+public sealed record GetMilestones : IIdempotent;
 
 public sealed record MilestoneView(
     string MilestoneId,

@@ -1,3 +1,4 @@
+using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Operations;
@@ -9,7 +10,7 @@ public sealed record ReportDispute(string DisputeId, string ContractId, string S
 
 public sealed record DisputeReported(string DisputeId, bool Open);
 
-public sealed record GetOpenDisputes;
+public sealed record GetOpenDisputes : IIdempotent;
 
 /// <summary>The reply to <see cref="GetOpenDisputes"/>, oldest first.</summary>
 public sealed record OpenDisputes(IReadOnlyList<OpenDispute> Disputes);
@@ -29,7 +30,7 @@ public sealed record DisputeDeskSnapshot(IReadOnlyList<OpenDispute> Open, IReadO
 
 public sealed record FileSupportReport(string ReportId, string UserId, string Email, string Kind, string Description, string? LogExcerpt);
 
-public sealed record GetSupportReports(int Max = 200);
+public sealed record GetSupportReports(int Max = 200) : IIdempotent;
 
 /// <summary>The answer to <see cref="GetSupportReports"/>: newest first.</summary>
 public sealed record SupportReports(IReadOnlyList<SupportReport> Reports);
