@@ -1,5 +1,5 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Billing;
+using LiveTracker.Actors.Sharding;
 
 namespace LiveTracker.Actors.Contracts;
 
