@@ -1,7 +1,7 @@
+using LiveTracker.Actors.Sharding;
 using System.Security.Cryptography;
 using System.Text;
 using LiveTracker.Actors.Serialization;
-using LiveTracker.Actors.Sharding;
 
 namespace LiveTracker.Actors.Accounts;
 

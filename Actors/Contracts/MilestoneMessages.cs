@@ -1,5 +1,5 @@
-using LiveTracker.Actors.Serialization;
 using LiveTracker.Actors.Sharding;
+using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
 

@@ -1,6 +1,6 @@
+using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Serialization;
-using LiveTracker.Actors.Sharding;
 
 namespace LiveTracker.Actors.Contracts;
 

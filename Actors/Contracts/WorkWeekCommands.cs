@@ -1,5 +1,5 @@
-using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Sharding;
+using LiveTracker.Actors.Billing;
 
 namespace LiveTracker.Actors.Contracts;
 

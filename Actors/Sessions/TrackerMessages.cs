@@ -1,6 +1,6 @@
+using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Serialization;
-using LiveTracker.Actors.Sharding;
 
 namespace LiveTracker.Actors.Sessions;
 
