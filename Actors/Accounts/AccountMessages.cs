@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using System.Security.Cryptography;
 using System.Text;
 using LiveTracker.Actors.Serialization;
@@ -38,7 +37,7 @@ public static class UserIds
 /// <summary>Registers the account; the password arrives already hashed (PBKDF2, by the web node).</summary>
 public sealed record RegisterUser(string Email, string DisplayName, UserRole Role, string PasswordHash);
 
-public sealed record GetUser : IIdempotent;
+public sealed record GetUser;
 
 /// <summary>A user as the node sees it (the hash is for verifying a login, never for an API body).</summary>
 public sealed record UserView(string UserId, string Email, string DisplayName, UserRole Role, string PasswordHash, IReadOnlyList<string> Contracts);
@@ -68,7 +67,7 @@ public sealed record UserAccountSnapshot(UserRegistered? User, IReadOnlyList<str
 
 public sealed record IssueToken(string UserId, string Email, string DisplayName, UserRole Role, string Purpose, DateTimeOffset ExpiresAt);
 
-public sealed record GetToken : IIdempotent;
+public sealed record GetToken;
 
 public sealed record RevokeToken;
 

@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
@@ -21,7 +20,7 @@ public sealed record CreateContract(
     int SegmentMinutes,
     int IdleTimeoutMinutes);
 
-public sealed record GetContract : IIdempotent;
+public sealed record GetContract;
 
 public sealed record SetContractWeeklyLimit(int? LimitMinutes);
 
@@ -34,7 +33,7 @@ public sealed record ForWeek(
     [property: System.Text.Json.Serialization.JsonConverter(typeof(Serialization.EnclosedMessageConverter))] object Command);
 
 /// <summary>A tracker's per-minute activity; the contract splits it by week, and the week answers.</summary>
-public sealed record RecordTrackedActivity(IReadOnlyList<ActivityMinute> Minutes) : IIdempotent;
+public sealed record RecordTrackedActivity(IReadOnlyList<ActivityMinute> Minutes);
 
 /// <summary>The freelancer turns tracking on for this contract from a device (see the tracker for the rules).</summary>
 public sealed record StartContractTracking(string FreelancerId, string DeviceId, string Memo, string? ActivityLabel, bool TakeOver = false);

@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Contracts;
@@ -36,7 +35,7 @@ public sealed record DisputeMilestone(string UserId, string MilestoneId, string 
 /// <summary>An operator's decision: <see cref="ReleaseCents"/> of the escrow goes to the freelancer, the rest back to the client.</summary>
 public sealed record ResolveMilestoneDispute(string DisputeId, long ReleaseCents, string Note);
 
-public sealed record GetMilestones : IIdempotent;
+public sealed record GetMilestones;
 
 public sealed record MilestoneView(
     string MilestoneId,

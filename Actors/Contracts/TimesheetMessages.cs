@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Billing;
 using LiveTracker.Actors.Serialization;
 
@@ -28,7 +27,7 @@ public sealed record DescribeTimesheet(
     string? DisputeId,
     IReadOnlyList<string> FailureReasons);
 
-public sealed record GetTimesheet(IsoWeek Week) : IIdempotent;
+public sealed record GetTimesheet(IsoWeek Week);
 
 public sealed record TimesheetDay(DateOnly Date, int BillableMinutes);
 
@@ -61,7 +60,7 @@ public sealed record PayTimesheet(string ClientId, IsoWeek Week);
 /// <summary>Sent by the contract to a locked week: its refunded segments are no longer billed.</summary>
 public sealed record RefundSegments(IReadOnlyList<DateTimeOffset> SegmentStarts);
 
-public sealed record GetLedger : IIdempotent;
+public sealed record GetLedger;
 
 /// <summary>
 /// One money movement on the contract, from the side of <see cref="Party"/> (<c>client</c>, <c>escrow</c> or

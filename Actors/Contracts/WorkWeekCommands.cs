@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Billing;
 
 namespace LiveTracker.Actors.Contracts;
@@ -28,10 +27,10 @@ public sealed record RecordCapture(
     string? Comment = null,
     string? Memo = null,
     string? ActivityLabel = null,
-    string? ThumbnailKey = null) : IIdempotent;
+    string? ThumbnailKey = null);
 
 /// <summary>Where a capture's image and thumbnail are stored (for serving them to the contract's parties).</summary>
-public sealed record GetCapture(string CaptureId) : IIdempotent;
+public sealed record GetCapture(string CaptureId);
 
 public sealed record CaptureView(string CaptureId, CaptureKind Kind, DateTimeOffset CapturedAt, string BlobKey, string? ThumbnailKey, bool Deleted, bool Rejected);
 
@@ -41,7 +40,7 @@ public sealed record ActivityMinute(DateTimeOffset MinuteUtc, int Keystrokes, in
     public bool Active => Keystrokes > 0 || MouseClicks > 0 || Scrolls > 0;
 }
 
-public sealed record RecordActivity(IReadOnlyList<ActivityMinute> Minutes) : IIdempotent;
+public sealed record RecordActivity(IReadOnlyList<ActivityMinute> Minutes);
 
 public sealed record DeleteCapture(string CaptureId);
 
@@ -63,10 +62,10 @@ public sealed record LockWeek;
 /// <summary>The tracker found no input from <see cref="From"/> to <see cref="To"/>: that span's segments are idle.</summary>
 public sealed record MarkIdle(DateTimeOffset From, DateTimeOffset To);
 
-public sealed record GetDiary : IIdempotent;
+public sealed record GetDiary;
 
 /// <summary>Billable time of the week and of one of its days (a date in the week zone), for Today / This Week.</summary>
-public sealed record GetTotals(DateOnly Day) : IIdempotent;
+public sealed record GetTotals(DateOnly Day);
 
 public sealed record WeekTotals(IsoWeek Week, DateOnly Day, int DayBillableMinutes, int WeekBillableMinutes, long WeekAmountCents);
 

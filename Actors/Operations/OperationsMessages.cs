@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Operations;
@@ -10,7 +9,7 @@ public sealed record ReportDispute(string DisputeId, string ContractId, string S
 
 public sealed record DisputeReported(string DisputeId, bool Open);
 
-public sealed record GetOpenDisputes : IIdempotent;
+public sealed record GetOpenDisputes;
 
 /// <summary>The reply to <see cref="GetOpenDisputes"/>, oldest first.</summary>
 public sealed record OpenDisputes(IReadOnlyList<OpenDispute> Disputes);
@@ -30,7 +29,7 @@ public sealed record DisputeDeskSnapshot(IReadOnlyList<OpenDispute> Open, IReadO
 
 public sealed record FileSupportReport(string ReportId, string UserId, string Email, string Kind, string Description, string? LogExcerpt);
 
-public sealed record GetSupportReports(int Max = 200) : IIdempotent;
+public sealed record GetSupportReports(int Max = 200);
 
 /// <summary>The answer to <see cref="GetSupportReports"/>: newest first.</summary>
 public sealed record SupportReports(IReadOnlyList<SupportReport> Reports);

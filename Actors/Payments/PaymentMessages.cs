@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Serialization;
 
 namespace LiveTracker.Actors.Payments;
@@ -48,7 +47,7 @@ public sealed record RefundCharge(string RefundId, string ChargeId, long AmountC
 
 public sealed record RefundSucceeded(string RefundId, string ChargeId, long AmountCents);
 
-public sealed record GetBillingAccount : IIdempotent;
+public sealed record GetBillingAccount;
 
 public sealed record PaymentMethodView(string MethodId, PaymentMethodKind Kind, string Label, bool IsDefault, bool IsBackup);
 

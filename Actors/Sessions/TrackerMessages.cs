@@ -1,4 +1,3 @@
-using LiveTracker.Actors.Sharding;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Serialization;
 
@@ -17,9 +16,9 @@ public sealed record ChangeMemo(string Memo, string? ActivityLabel);
 
 /// <summary>Per-minute input counts from the agent of <see cref="DeviceId"/>.</summary>
 /// <summary>Minutes from the agent on <paramref name="DeviceId"/>; with <paramref name="ContractId"/>, only for a session on that contract.</summary>
-public sealed record ReportActivity(string DeviceId, IReadOnlyList<ActivityMinute> Minutes, string? ContractId = null) : IIdempotent;
+public sealed record ReportActivity(string DeviceId, IReadOnlyList<ActivityMinute> Minutes, string? ContractId = null);
 
-public sealed record GetTracking : IIdempotent;
+public sealed record GetTracking;
 
 public sealed record TrackingSession(string SessionId);
 

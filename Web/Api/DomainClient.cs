@@ -3,7 +3,6 @@ using LiveTracker.Actors.Configuration;
 using LiveTracker.Actors.Contracts;
 using LiveTracker.Actors.Hosting;
 using LiveTracker.Actors.Operations;
-using LiveTracker.Actors.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
@@ -48,28 +47,9 @@ public sealed class DomainClient(
     /// <summary>
     /// An ask through an Akka.NET shard region. A timeout or a failed entity surfaces as Akka's
     /// <see cref="Akka.Actor.AskTimeoutException"/>, answered 503 busy by <see cref="OverloadExceptionHandler"/>.
-    /// A message that is safe to send twice (<see cref="IIdempotent"/>) gets the first half of the ask timeout, then is
-    /// sent once more for the rest: one lost while its shard moved to another node (ADR 0018) costs the caller a
-    /// delay, not an error, and the whole wait stays within the ask timeout.
     /// </summary>
-    private async Task<object> AskEntityAsync(IActorRef region, string entityId, object message, CancellationToken cancellationToken)
-    {
-        var envelope = new ShardingEnvelope(entityId, message);
-        var timeout = settings.Actors.AskTimeout;
-        if (message is not (IIdempotent or ForWeek { Command: IIdempotent }))
-        {
-            return await region.Ask<object>(envelope, timeout, cancellationToken);
-        }
-
-        try
-        {
-            return await region.Ask<object>(envelope, timeout / 2, cancellationToken);
-        }
-        catch (AskTimeoutException)
-        {
-            return await region.Ask<object>(envelope, timeout - timeout / 2, cancellationToken);
-        }
-    }
+    private Task<object> AskEntityAsync(IActorRef region, string entityId, object message, CancellationToken cancellationToken) =>
+        region.Ask<object>(new ShardingEnvelope(entityId, message), settings.Actors.AskTimeout, cancellationToken);
 
     /// <summary>
     /// For each entity type, the shards and entities each node of the cluster runs, as the regions report them (a node
